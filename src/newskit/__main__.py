@@ -1,0 +1,7 @@
+"""Allow ``python -m newskit``."""
+
+import sys
+
+from newskit.cli import main
+
+sys.exit(main())
