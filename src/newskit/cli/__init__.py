@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from newskit.cli import corpus, dataset, labels, run, training  # noqa: F401  (registers commands)
+from newskit.cli import corpus, dataset, labels, run, schema, training  # noqa: F401  (registers commands)
 from newskit.cli.app import app
 from newskit.errors import NewskitError
 
