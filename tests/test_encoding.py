@@ -1,0 +1,97 @@
+"""Decoding and mojibake repair: the broken seed is fully repaired, clean text is never touched."""
+
+from __future__ import annotations
+
+import pytest
+
+from newskit.encoding import decode_bytes, remaining_mojibake, repair_misread_utf8, repair_mojibake
+from newskit.errors import NewskitError
+
+BROKEN_SEED = "004_6e5cbdba8f6a5aad.txt"
+
+
+def test_broken_seed_is_fully_repaired(repo_root):
+    raw = (repo_root / "corpus" / "raw" / BROKEN_SEED).read_text(encoding="utf-8")
+    fixed, repairs = repair_mojibake(raw)
+    assert "Ă" not in fixed
+    assert "À" not in fixed
+    assert remaining_mojibake(fixed) == []
+    for word in ("Präsident", "Führung", "größten", "lässt", "Gespräche", "überprüft", "Rückzug", "Städte"):
+        assert word in fixed
+    # German quotes survive: „…“ and «…»
+    assert fixed.count("„") == raw.count("„") == 2
+    assert fixed.count("“") == raw.count("“")
+    assert fixed.count("«") == raw.count("«") == 3
+    # 37 "Ă?" pairs plus 2 doubly misread "À"
+    assert repairs == raw.count("Ă") + raw.count("À") == 39
+    # nothing else changed: same text once the known fixes are undone character by character
+    assert len(fixed) == len(raw) - raw.count("Ă")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "000_61bbbed13fae7b5a.txt",
+        "001_6e41c4af48554dda.txt",
+        "002_9fb6c44093db0c73.txt",
+        "003_3b7177720c4ddf56.txt",
+    ],
+)
+def test_clean_seeds_are_not_altered(repo_root, name):
+    raw = (repo_root / "corpus" / "raw" / name).read_text(encoding="utf-8")
+    assert repair_mojibake(raw) == (raw, 0)
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("PrĂ€sident", "Präsident"),
+        ("FĂŒhrung", "Führung"),
+        ("grĂ¶ĂŸten", "größten"),
+        ("Ă–sterreich", "Österreich"),
+        ("Ă„nderung", "Änderung"),
+        ("GRĂśSSE", "GRĂśSSE"),  # Ś is no second byte of a German letter
+        ("lÀsst", "lässt"),
+        ("SchÃ¶n fÃ¼r", "Schön für"),  # classic cp1252 mojibake: ftfy's part
+    ],
+)
+def test_repairs(broken, expected):
+    assert repair_mojibake(broken)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "legit",
+    [
+        "PĂȘUNE și CÂMPIE",  # Romanian capitals: Ă followed by a letter that is no misread byte
+        "ȚARĂ–EUROPA",  # Romanian word ending in Ă before a dash
+        "Bogdan Ăn, Wiesław Ząbek",
+        "À bientôt, DÉJÀ VU, Cafè À la carte",
+        "„Das Nadelöhr wird immer enger!“ «Niemand»",
+        "Ă€",  # not inside a word
+    ],
+)
+def test_legitimate_text_is_left_alone(legit):
+    assert repair_mojibake(legit) == (legit, 0)
+    assert repair_misread_utf8(legit) == (legit, 0)
+
+
+def test_decode_utf8_cp1252_and_latin1():
+    assert decode_bytes("Größe „gut“".encode(), where="x").encoding == "utf-8"
+    cp = decode_bytes("Größe „gut“ – 5 €".encode("cp1252"), where="x")
+    assert (cp.text, cp.encoding) == ("Größe „gut“ – 5 €", "cp1252")
+    # 0x81 is undefined in Windows-1252: Latin-1 is the last resort
+    latin = decode_bytes(b"Gr\xf6\xdfe \x81", where="x")
+    assert (latin.text, latin.encoding) == ("Größe \x81", "latin-1")
+    bom = decode_bytes(b"\xef\xbb\xbfHallo", where="x")
+    assert (bom.text, bom.encoding) == ("Hallo", "utf-8-sig")
+
+
+def test_binary_is_an_error():
+    with pytest.raises(NewskitError) as info:
+        decode_bytes(b"PK\x03\x04\x00\x00binary", where="raw/a.txt")
+    assert info.value.one_line() == (
+        "error: raw/a.txt: looks like a binary file (contains NUL bytes) "
+        "(hint: give a text, HTML, JSONL or CSV file)"
+    )
+    with pytest.raises(NewskitError, match="cannot decode"):
+        decode_bytes(bytes(range(1, 32)) * 10 + b"\xff", where="raw/b.txt")
