@@ -1,0 +1,151 @@
+"""An in-memory Label Studio with the interface of :class:`newskit.studio.StudioClient`.
+
+It behaves like the real server where the kit depends on it: re-importing duplicates tasks,
+the full JSON export lists every task with its annotations, unknown choice values are
+accepted. Failures can be injected to test retries (``fail_imports``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from newskit.errors import NewskitError
+from newskit.studio import StudioUnavailable
+
+TIMESTAMP = "2025-01-01T00:00:00.000000Z"
+
+
+class FakeStudioClient:
+    """Same methods and error behaviour as ``StudioClient``, backed by dicts."""
+
+    def __init__(self, url: str = "http://fake-studio", api_key: str = "fake-key") -> None:
+        self.url = url
+        self.projects: dict[int, dict[str, Any]] = {}
+        self.tasks: dict[int, dict[str, Any]] = {}
+        self.users: dict[int, str] = {1: "admin@example.com"}
+        self.import_calls = 0
+        # Each entry is consulted on one import call, in order: "fail" (nothing stored, error),
+        # "commit-then-fail" (stored, but the client sees an error, like a client-side timeout),
+        # "ok". When the list is empty, imports succeed.
+        self.fail_imports: list[str] = []
+        self._next = {"project": 1, "task": 1, "annotation": 1, "user": 2}
+
+    def _id(self, kind: str) -> int:
+        value = self._next[kind]
+        self._next[kind] += 1
+        return value
+
+    def _project(self, project_id: int) -> dict[str, Any]:
+        if project_id not in self.projects:
+            raise NewskitError(f"Label Studio at {self.url} has no such object (project {project_id})")
+        return self.projects[project_id]
+
+    def whoami(self) -> dict[str, Any]:
+        return {"id": 1, "email": self.users[1]}
+
+    def find_project(self, title: str) -> int | None:
+        ids = sorted(pid for pid, p in self.projects.items() if p["title"] == title)
+        return ids[0] if ids else None
+
+    def create_project(self, title: str, label_config: str, instructions: str = "") -> int:
+        project_id = self._id("project")
+        self.projects[project_id] = {
+            "title": title,
+            "label_config": label_config,
+            "instructions": instructions,
+        }
+        return project_id
+
+    def project_config(self, project_id: int) -> str:
+        return self._project(project_id)["label_config"]
+
+    def task_count(self, project_id: int) -> int:
+        return sum(1 for t in self.tasks.values() if t["project"] == project_id)
+
+    def list_task_sentence_ids(self, project_id: int) -> dict[str, int]:
+        self._project(project_id)
+        found: dict[str, int] = {}
+        for task_id, task in sorted(self.tasks.items()):
+            if task["project"] == project_id and "sentence_id" in task["data"]:
+                found.setdefault(task["data"]["sentence_id"], task_id)
+        return found
+
+    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
+        self._project(project_id)
+        self.import_calls += 1
+        mode = self.fail_imports.pop(0) if self.fail_imports else "ok"
+        if mode == "fail":
+            raise StudioUnavailable(f"cannot reach Label Studio at {self.url} (import)", "start it")
+        ids = []
+        for task in list(tasks):
+            if "text" not in task.get("data", {}):
+                raise NewskitError(f"Label Studio at {self.url} rejected the request (no text)")
+            task_id = self._id("task")
+            predictions = [
+                {**p, "id": task_id, "task": task_id, "created_ago": "0 minutes"}
+                for p in task.get("predictions", [])
+            ]
+            self.tasks[task_id] = {
+                "project": project_id,
+                "data": dict(task["data"]),
+                "predictions": predictions,
+                "annotations": [],
+            }
+            ids.append(task_id)
+        if mode == "commit-then-fail":
+            raise StudioUnavailable(f"Label Studio at {self.url} did not answer in time (import)", "retry")
+        return ids
+
+    def create_annotation(
+        self,
+        task_id: int,
+        result: list[dict[str, Any]],
+        *,
+        completed_by: int | None = None,
+        lead_time: float | None = None,
+        was_cancelled: bool = False,
+    ) -> int:
+        if task_id not in self.tasks:
+            raise NewskitError(f"Label Studio at {self.url} has no such object (task {task_id})")
+        annotation_id = self._id("annotation")
+        self.tasks[task_id]["annotations"].append(
+            {
+                "id": annotation_id,
+                "completed_by": completed_by or 1,
+                "result": result,
+                "was_cancelled": was_cancelled,
+                "ground_truth": False,
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+                "lead_time": lead_time,
+                "task": task_id,
+                "project": self.tasks[task_id]["project"],
+            }
+        )
+        return annotation_id
+
+    def create_user(self, email: str, *, first_name: str = "", last_name: str = "") -> int:
+        user_id = self._id("user")
+        self.users[user_id] = email
+        return user_id
+
+    def list_users(self) -> dict[int, str]:
+        return dict(self.users)
+
+    def export_json(self, project_id: int) -> bytes:
+        self._project(project_id)
+        tasks = [
+            {
+                "id": task_id,
+                "annotations": task["annotations"],
+                "predictions": task["predictions"],
+                "data": task["data"],
+                "project": project_id,
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+            for task_id, task in sorted(self.tasks.items())
+            if task["project"] == project_id
+        ]
+        return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
