@@ -45,6 +45,6 @@ def agreement_cli(
     out: Path = typer.Option(Path("labels/agreement.json"), "--out", help="Report file (JSON)."),
 ) -> None:
     """Inter-annotator agreement per task and label (Krippendorff's alpha, Cohen's kappa)."""
-    from newskit.agreement import agreement_report
+    from newskit.agreement_report import agreement_report
 
     agreement_report(annotations_path=annotations, schema_path=schema, out=out, console=Console())
