@@ -1,0 +1,116 @@
+"""Small hand-made inputs for the build tests, following the shared file contracts exactly."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from newskit.jsonio import write_jsonl
+
+TINY_SCHEMA = """\
+name: tiny-war
+version: "1"
+guidelines_version: "0.3"
+language: de
+description: A tiny schema for tests.
+tasks:
+  - name: event_type
+    field: event_types
+    kind: multi
+    title: Ereignis
+    exclusive: [none]
+    labels:
+      - id: strike
+        display: Angriff
+        description: Raketen und Drohnen.
+        acled: Explosions/Remote violence
+        plover: [ASSAULT]
+      - {id: diplomacy, display: Diplomatie, description: Gespräche., plover: [CONSULT, AGREE]}
+      - {id: none, display: Kein Ereignis, description: Nichts davon.}
+  - name: stance
+    field: stance
+    kind: single
+    title: Haltung
+    labels:
+      - {id: pro_ukraine, display: pro Ukraine}
+      - {id: pro_russia, display: pro Russland}
+      - {id: neutral, display: neutral}
+"""
+
+
+def write_schema(folder: Path) -> Path:
+    """Write the tiny schema and return its path."""
+    path = folder / "schema.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TINY_SCHEMA, encoding="utf-8")
+    return path
+
+
+def make_article(
+    number: int, sentences: list[str], *, source: str = "Beispielblatt", date: str | None = "2025-03-0{d}"
+) -> tuple[dict, list[dict]]:
+    """One article record and its sentence records (ids follow the contract: article id + offsets)."""
+    text = " ".join(sentences)
+    article_id = hashlib.sha256(f"{number}:{text}".encode()).hexdigest()[:16]
+    article = {
+        "id": article_id,
+        "title": f"Artikel {number}",
+        "source": source,
+        "url": f"https://example.org/{number}",
+        "date": date.format(d=number % 9 + 1) if date else None,
+        "author": None,
+        "text": text,
+        "raw_path": f"raw/{number:03d}.txt",
+        "raw_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "raw_record": None,
+        "cleaning": {},
+    }
+    records, start = [], 0
+    for index, sentence in enumerate(sentences):
+        end = start + len(sentence)
+        records.append(
+            {
+                "id": f"{article_id}:{start}-{end}",
+                "article_id": article_id,
+                "index": index,
+                "start": start,
+                "end": end,
+                "text": sentence,
+            }
+        )
+        start = end + 1
+    return article, records
+
+
+def write_corpus(folder: Path, articles: list[tuple[dict, list[dict]]]) -> Path:
+    """Write articles.jsonl and sentences.jsonl into ``folder``."""
+    write_jsonl(folder / "articles.jsonl", [article for article, _ in articles])
+    write_jsonl(folder / "sentences.jsonl", [s for _, sentences in articles for s in sentences])
+    return folder
+
+
+def annotation(
+    sentence_id: str,
+    annotator: str,
+    event_type: list[str] | None,
+    stance: str | None,
+    *,
+    number: int = 1,
+    cancelled: bool = False,
+    updated_at: str = "2025-04-01T10:00:00Z",
+) -> dict:
+    """One normalized annotation row (labels/annotations.jsonl contract)."""
+    return {
+        "sentence_id": sentence_id,
+        "annotator": annotator,
+        "event_type": event_type,
+        "stance": stance,
+        "cancelled": cancelled,
+        "created_at": updated_at,
+        "updated_at": updated_at,
+        "lead_time": 3.5,
+        "task_id": number,
+        "annotation_id": number,
+        "project": "tiny",
+        "snapshot": "snapshots/20250401T100000Z__tiny.json",
+    }
