@@ -2,4 +2,71 @@
 
 from __future__ import annotations
 
-from newskit.cli.app import app  # noqa: F401
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from newskit.cli.app import app
+from newskit.ingest import DEFAULT_MAX_BYTES, ingest
+from newskit.split import ARTICLES_FILE, count_articles, split_corpus
+
+
+@app.command("ingest")
+def ingest_cli(
+    paths: list[Path] = typer.Argument(
+        None, help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv). None: re-normalize corpus/raw."
+    ),
+    corpus: Path = typer.Option(
+        Path("corpus"), "--corpus", help="Corpus folder (holds raw/ and articles.jsonl)."
+    ),
+    max_bytes: int = typer.Option(
+        DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Largest input file accepted."
+    ),
+    boilerplate: Path | None = typer.Option(
+        None, "--boilerplate", help="TOML file of furniture rules that replaces the shipped ones."
+    ),
+) -> None:
+    """Copy inputs into corpus/raw and rebuild corpus/articles.jsonl (cleaned text + metadata)."""
+    report = ingest(list(paths or []), corpus_dir=corpus, max_bytes=max_bytes, boilerplate_path=boilerplate)
+    console = Console(soft_wrap=True)
+    for reference, kept in report.duplicates:
+        console.print(f"duplicate: {reference} has the same text as {kept} (stored once)", highlight=False)
+    for skipped in report.skipped:
+        console.print(f"skipped: {skipped} (unsupported file type)", highlight=False)
+    state = "written" if report.changed else "unchanged"
+    console.print(
+        f"[bold]{report.articles}[/bold] articles from {report.raw_files} raw files "
+        f"({len(report.copied)} new) → {report.articles_path} ({state}); "
+        f"{len(report.duplicates)} duplicates, {report.lines_removed} lines and "
+        f"{report.fragments_removed} fragments of page furniture removed, "
+        f"{report.mojibake_repairs} encoding repairs",
+        highlight=False,
+    )
+
+
+@app.command("split")
+def split_cli(
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (holds articles.jsonl)."),
+) -> None:
+    """Split every article of corpus/articles.jsonl into sentences: corpus/sentences.jsonl."""
+    console = Console(soft_wrap=True)
+    articles_path = corpus / ARTICLES_FILE
+    if console.is_terminal and articles_path.is_file():
+        columns = (TextColumn("splitting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("split", total=count_articles(articles_path))
+
+            def advance(_article: dict[str, Any], _n_sentences: int) -> None:
+                progress.advance(task)
+
+            report = split_corpus(corpus_dir=corpus, on_article=advance)
+    else:
+        report = split_corpus(corpus_dir=corpus)
+    console.print(
+        f"[bold]{report.sentences}[/bold] sentences from {report.articles} articles"
+        f" → {report.sentences_path}",
+        highlight=False,
+    )
