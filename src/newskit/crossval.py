@@ -1,0 +1,154 @@
+"""Article-grouped cross-validation, threshold tuning and the fit of one task model.
+
+Sentences of one article are never split between training and scoring folds
+(``GroupKFold`` on ``article_id``): neighbouring sentences share names and phrasing,
+and a sentence-level split would reward memorising articles.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from newskit.errors import NewskitError
+from newskit.metrics import decide, f1_scores
+from newskit.models import build_pipeline, class_probabilities
+from newskit.train_config import TrainConfig
+from newskit.training_data import TaskSpec
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
+
+
+def n_folds_for(groups: np.ndarray, max_folds: int) -> int:
+    """As many folds as there are articles, at most ``max_folds``; at least 2 articles are needed."""
+    n_groups = len(set(groups.tolist()))
+    if n_groups < 2:
+        raise NewskitError(
+            f"cross-validation needs at least 2 articles, the training data has {n_groups}",
+            "label sentences from more articles",
+        )
+    return min(max_folds, n_groups)
+
+
+def group_folds(groups: np.ndarray, max_folds: int) -> Folds:
+    """Deterministic article-grouped folds (GroupKFold, no shuffling)."""
+    splitter = GroupKFold(n_splits=n_folds_for(groups, max_folds))
+    return list(splitter.split(np.zeros(len(groups)), groups=groups))
+
+
+def _fit(
+    task: TaskSpec, texts: np.ndarray, y: np.ndarray, params: dict[str, Any], config: TrainConfig
+) -> Pipeline:
+    pipeline = build_pipeline(task.kind, params, config.features, config.seed)
+    with warnings.catch_warnings():
+        # A label without positives in a fold is expected in small data (constant predictor).
+        warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
+        warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(texts, y)
+    return pipeline
+
+
+def out_of_fold_proba(
+    task: TaskSpec,
+    texts: np.ndarray,
+    y: np.ndarray,
+    folds: Folds,
+    params: dict[str, Any],
+    config: TrainConfig,
+) -> np.ndarray:
+    """Probabilities for every row from the fold model that did not see it."""
+    proba = np.zeros((len(texts), len(task.labels)))
+    for train_idx, score_idx in folds:
+        model = _fit(task, texts[train_idx], y[train_idx], params, config)
+        proba[score_idx] = class_probabilities(model, texts[score_idx], task.kind, len(task.labels))
+    return proba
+
+
+def tune_thresholds(y: np.ndarray, proba: np.ndarray, config: TrainConfig) -> list[float]:
+    """Per label, the candidate threshold with the best F1 on out-of-fold probabilities.
+
+    Ties go to the candidate closest to the default; a label without positives keeps the default.
+    """
+    default = config.thresholds.default
+    candidates = sorted(config.thresholds.candidates, key=lambda t: (abs(t - default), t))
+    chosen = []
+    for column in range(y.shape[1]):
+        truth = y[:, column]
+        if not config.thresholds.tune or truth.sum() == 0:
+            chosen.append(default)
+            continue
+        best, best_f1 = default, -1.0
+        for threshold in candidates:
+            predicted = proba[:, column] >= threshold
+            tp = int(np.sum(predicted & (truth == 1)))
+            f1 = 2 * tp / (int(predicted.sum()) + int(truth.sum()))
+            if f1 > best_f1 + 1e-12:
+                best, best_f1 = threshold, f1
+        chosen.append(float(best))
+    return chosen
+
+
+@dataclass
+class FittedTask:
+    """A trained task model and its decision thresholds (multi tasks; ``None`` for single)."""
+
+    pipeline: Pipeline
+    thresholds: list[float] | None
+
+    def probabilities(self, texts, task: TaskSpec) -> np.ndarray:
+        """Probabilities (rows × task labels)."""
+        return class_probabilities(self.pipeline, texts, task.kind, len(task.labels))
+
+    def predict(self, texts, task: TaskSpec) -> np.ndarray:
+        """Class indices (single) or an indicator matrix (multi)."""
+        return decide(self.probabilities(texts, task), task.kind, self.thresholds)
+
+
+def fit_task(
+    task: TaskSpec,
+    texts: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    params: dict[str, Any],
+    config: TrainConfig,
+    thresholds: list[float] | None = None,
+) -> FittedTask:
+    """Fit one task model; multi tasks get thresholds tuned on inner grouped out-of-fold probabilities.
+
+    Pass ``thresholds`` to skip the tuning (when they were already tuned on the same data).
+    """
+    if task.kind == "multi" and thresholds is None:
+        thresholds = [config.thresholds.default] * len(task.labels)
+        if config.thresholds.tune and len(set(groups.tolist())) >= 2:
+            folds = group_folds(groups, config.max_folds)
+            thresholds = tune_thresholds(y, out_of_fold_proba(task, texts, y, folds, params, config), config)
+    return FittedTask(_fit(task, texts, y, params, config), thresholds if task.kind == "multi" else None)
+
+
+def score_candidate(
+    task: TaskSpec,
+    texts: np.ndarray,
+    y: np.ndarray,
+    folds: Folds,
+    params: dict[str, Any],
+    config: TrainConfig,
+) -> dict[str, Any]:
+    """Cross-validated macro F1 of one grid candidate (per fold and mean), plus its OOF thresholds."""
+    proba = out_of_fold_proba(task, texts, y, folds, params, config)
+    thresholds = tune_thresholds(y, proba, config) if task.kind == "multi" else None
+    predictions = decide(proba, task.kind, thresholds)
+    per_fold = [f1_scores(task.kind, y[idx], predictions[idx], len(task.labels))[0] for _, idx in folds]
+    finite = [f for f in per_fold if not np.isnan(f)]
+    return {
+        "params": params,
+        "fold_macro_f1": per_fold,
+        "mean_macro_f1": float(np.mean(finite)) if finite else float("nan"),
+        "thresholds": thresholds,
+    }

@@ -1,0 +1,85 @@
+"""Scores for single- and multi-label tasks, the same way everywhere (CV, test, bootstrap, curves).
+
+F1 of a class that has no true and no predicted example is undefined; it is left out
+of the macro average (``zero_division=np.nan``) and reported as ``null``, instead of
+counting as 0 (which would punish a model for a class the data does not contain).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+DIGITS = 4  # metrics are stored rounded, so the card can print exactly what metrics.json holds
+
+
+def rounded(value: float | None) -> float | None:
+    """Round for storage; NaN/None become None (JSON null)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), DIGITS)
+
+
+def decide(proba: np.ndarray, kind: str, thresholds: list[float] | None = None) -> np.ndarray:
+    """Turn probabilities into predictions: argmax (single) or per-label thresholds (multi)."""
+    if kind == "single":
+        return np.argmax(proba, axis=1)
+    limits = np.asarray(thresholds if thresholds is not None else [0.5] * proba.shape[1])
+    return (proba >= limits).astype(np.int64)
+
+
+def _labels_arg(kind: str, n_labels: int) -> dict:
+    return {"labels": list(range(n_labels))} if kind == "single" else {}
+
+
+def f1_scores(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> tuple[float, float]:
+    """(macro F1, micro F1); NaN when nothing is defined (e.g. an empty sample)."""
+    if len(y_true) == 0:
+        return math.nan, math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        macro = f1_score(y_true, y_pred, average="macro", zero_division=np.nan, **_labels_arg(kind, n_labels))
+        micro = f1_score(y_true, y_pred, average="micro", zero_division=np.nan, **_labels_arg(kind, n_labels))
+    return float(macro), float(micro)
+
+
+def macro_f1(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> float:
+    """Macro F1 over the classes that occur in truth or prediction."""
+    return f1_scores(kind, y_true, y_pred, n_labels)[0]
+
+
+def score_report(kind: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict:
+    """Macro/micro F1 and per-class precision, recall, F1 and support (rounded, JSON-ready)."""
+    macro, micro = f1_scores(kind, y_true, y_pred, len(labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        precision, recall, f1, support = precision_recall_fscore_support(
+            y_true, y_pred, average=None, zero_division=np.nan, **_labels_arg(kind, len(labels))
+        )
+    per_class = {
+        label: {
+            "precision": rounded(precision[i]),
+            "recall": rounded(recall[i]),
+            "f1": rounded(f1[i]),
+            "support": int(support[i]),
+        }
+        for i, label in enumerate(labels)
+    }
+    return {"macro_f1": rounded(macro), "micro_f1": rounded(micro), "per_class": per_class, "n": len(y_true)}
+
+
+def mean_std(values: list[float]) -> dict:
+    """Mean and (population) standard deviation over folds, ignoring undefined folds."""
+    finite = [v for v in values if not math.isnan(v)]
+    if not finite:
+        return {"mean": None, "std": None, "folds": [rounded(v) for v in values]}
+    return {
+        "mean": rounded(float(np.mean(finite))),
+        "std": rounded(float(np.std(finite))),
+        "folds": [rounded(v) for v in values],
+    }
