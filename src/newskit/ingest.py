@@ -90,8 +90,10 @@ def _read_bytes(path: Path, *, where: str, max_bytes: int) -> bytes:
         raise NewskitError(message, "check the permissions") from None
 
 
-def _plan_copies(files: list[Path], raw_dir: Path, max_bytes: int) -> dict[str, bytes]:
-    """File name → bytes of every input that is not yet in ``raw_dir``; name clashes are errors."""
+def _plan_copies(
+    files: list[Path], raw_dir: Path, max_bytes: int
+) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """File name → bytes (and → input path) of every input not yet in ``raw_dir``; name clashes are errors."""
     planned: dict[str, bytes] = {}
     origins: dict[str, Path] = {}
     for path in files:
@@ -111,7 +113,7 @@ def _plan_copies(files: list[Path], raw_dir: Path, max_bytes: int) -> dict[str, 
                 f"{path}: a different file with the same name is already in the corpus ({other})",
                 "rename the new file (raw files are never overwritten)",
             )
-    return planned
+    return planned, origins
 
 
 def _raw_reference(record: dict[str, Any]) -> str:
@@ -134,7 +136,7 @@ def ingest(
     corpus_dir = Path(corpus_dir)
     raw_dir = corpus_dir / RAW_DIR
     rules = load_rules(boilerplate_path)
-    planned = _plan_copies(collect_inputs(paths), raw_dir, max_bytes)
+    planned, origins = _plan_copies(collect_inputs(paths), raw_dir, max_bytes)
     report = IngestReport(articles_path=corpus_dir / ARTICLES_FILE)
 
     existing = {}
@@ -154,7 +156,7 @@ def ingest(
     kept: dict[str, dict[str, Any]] = {}
     for name in names:
         raw_path = f"{RAW_DIR}/{name}"
-        where = str(existing[name]) if name in existing and name not in planned else raw_path
+        where = str(origins[name]) if name in planned else str(existing[name])
         data = planned.get(name)
         if data is None:
             data = _read_bytes(existing[name], where=where, max_bytes=max_bytes)
