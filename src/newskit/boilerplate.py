@@ -121,7 +121,7 @@ def _cut_fragments(line: str, rules: list[Rule]) -> tuple[str, list[tuple[str, s
         found = [match.group(0) for match in rule.pattern.finditer(line) if match.group(0)]
         if found:
             line = rule.pattern.sub("", line)
-            cuts.extend((rule.name, text) for text in found)
+            cuts.extend((rule.name, text.strip()) for text in found)
     return line, cuts
 
 
