@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newskit.encoding import decode_bytes, remaining_mojibake, repair_misread_utf8, repair_mojibake
 from newskit.errors import NewskitError
@@ -95,3 +97,24 @@ def test_binary_is_an_error():
     )
     with pytest.raises(NewskitError, match="cannot decode"):
         decode_bytes(bytes(range(1, 32)) * 10 + b"\xff", where="raw/b.txt")
+
+
+def misread_as_iso8859_16(text: str) -> str:
+    """Make the seed's kind of mojibake: UTF-8 bytes read as ISO-8859-16, Windows-1252 for 0x80-0x9F."""
+    return "".join(
+        bytes([byte]).decode("cp1252" if 0x80 <= byte <= 0x9F else "iso8859_16")
+        for byte in text.encode("utf-8")
+    )
+
+
+_SYLLABLE = st.tuples(st.sampled_from("aeinrstäöüßÄÖÜBKW"), st.sampled_from("aeilnrst")).map("".join)
+_GERMAN_WORDS = st.lists(st.lists(_SYLLABLE, min_size=1, max_size=4).map("".join), min_size=1, max_size=8)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(_GERMAN_WORDS)
+def test_misread_german_round_trips(words):
+    text = " ".join(words) + " „gut“ «sagte» er."
+    assert repair_mojibake(text) == (text, 0)
+    broken = misread_as_iso8859_16(text)
+    assert repair_mojibake(broken)[0] == text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -286,4 +287,29 @@ def test_cli_no_raw_files(run_cli, tmp_path):
         1,
         f"error: {tmp_path / 'corpus' / 'raw'}: no raw files to ingest "
         "(hint: run: newskit ingest PATH (file or folder))\n",
+    )
+
+
+def test_file_already_in_raw_is_not_copied(tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    ingest([seeds], corpus_dir=corpus)
+    report = ingest([corpus / "raw" / "002_9fb6c44093db0c73.txt"], corpus_dir=corpus)
+    assert (report.copied, report.articles, report.changed) == ([], 5, False)
+
+
+def test_unreadable_file_is_an_error(tmp_path, monkeypatch):
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Kiew.", encoding="utf-8")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(NewskitError) as info:
+        ingest([locked], corpus_dir=tmp_path / "corpus")
+    assert info.value.one_line() == (
+        f"error: {locked}: cannot read the file (Permission denied) (hint: check the permissions)"
     )
