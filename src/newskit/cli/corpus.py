@@ -17,7 +17,9 @@ from newskit.split import ARTICLES_FILE, count_articles, split_corpus
 @app.command("ingest")
 def ingest_cli(
     paths: list[Path] = typer.Argument(
-        None, help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv). None: re-normalize corpus/raw."
+        None,
+        metavar="[PATH]...",
+        help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv). None: re-normalize corpus/raw.",
     ),
     corpus: Path = typer.Option(
         Path("corpus"), "--corpus", help="Corpus folder (holds raw/ and articles.jsonl)."
