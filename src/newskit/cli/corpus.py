@@ -18,7 +18,7 @@ from newskit.split import ARTICLES_FILE, count_articles, split_corpus
 def ingest_cli(
     paths: list[Path] = typer.Argument(
         None,
-        metavar="[PATH]...",
+        metavar="PATH",
         help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv). None: re-normalize corpus/raw.",
     ),
     corpus: Path = typer.Option(
