@@ -1,0 +1,211 @@
+"""Tests of newskit.segment: the German news sentence splitter."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import spacy
+
+from newskit import segment as segment_module
+from newskit.segment import (
+    build_pipeline,
+    get_pipeline,
+    remove_whitespace_special_cases,
+    segment,
+    segment_many,
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in segment(text)]
+
+
+def test_empty_and_whitespace_only_text_have_no_sentences():
+    assert segment("") == []
+    assert segment(" \n\t \n") == []
+
+
+def test_spans_are_offsets_into_the_uncleaned_text():
+    text = "  Erster Satz.\n\nZweiter   Satz!  "
+    assert segment(text) == [(2, 14), (16, 31)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Line structure: headline, dateline, byline and caption lines are units ...
+        (
+            "Kreml droht Kiew\nVon J. Fischer\nBerlin - Der Kreml droht.",
+            ["Kreml droht Kiew", "Von J. Fischer", "Berlin - Der Kreml droht."],
+        ),
+        ("Titel\n\nText beginnt hier.", ["Titel", "Text beginnt hier."]),
+        # ... but a line break inside a running sentence is not a boundary.
+        (
+            "Seit\ndem Vorabend sei die Versorgung gesichert.",
+            ["Seit\ndem Vorabend sei die Versorgung gesichert."],
+        ),
+        ("Die Gespräche mit der\nUkraine laufen.", ["Die Gespräche mit der\nUkraine laufen."]),
+        ("Er sagte,\nDie Lage sei ernst.", ["Er sagte,\nDie Lage sei ernst."]),
+    ],
+)
+def test_line_breaks(text, expected):
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Angriff war bis 1. Februar geplant.",
+        "Einheiten der 2. Armee rückten vor.",
+        "Das geschah am 27. November 2025 in Kiew.",
+        "Aktualisiert am 25.01.2026 um 14 Uhr.",
+        "Die EU beschließt das 17. Sanktionspaket gegen Russland.",
+        "EU beschließt 17. Sanktionspaket.",
+    ],
+)
+def test_no_boundary_after_ordinals_and_dates(text):
+    assert sentences(text) == [text]
+
+
+def test_boundary_after_a_year_or_number_ending_a_sentence():
+    assert sentences("Das war im Juni 2023. Im Süden wird gekämpft.") == [
+        "Das war im Juni 2023.",
+        "Im Süden wird gekämpft.",
+    ]
+    assert sentences("Die Zahl der Toten stieg auf 12. Die Retter suchen weiter.") == [
+        "Die Zahl der Toten stieg auf 12.",
+        "Die Retter suchen weiter.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr. Müller und Prof. Schmidt sprachen mit ihm.",
+        "Das Gesetz Nr. 5 gilt z.B. für Kiew u.a. im Winter.",
+        "Es kamen ca. 300 Menschen bzw. mehr als 2 Mio. Euro.",
+        "Der Haushalt umfasst 3,5 Mrd. Euro nach Abs. 2 und Art. 5 des Gesetzes.",
+        "Er wohnt in St. Petersburg, vgl. den sog. Bericht der F.A.Z. vom Montag.",
+        "Rund 1.700 Häuser waren um 5.00 Uhr ohne Strom.",
+        "Das meldete J. Fischer aus Kiew.",
+    ],
+)
+def test_abbreviations_numbers_and_initials_do_not_end_sentences(text):
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("„Wir kommen.“ Dann gingen sie.", ["„Wir kommen.“", "Dann gingen sie."]),
+        ('"Wir kommen." Dann gingen sie.', ['"Wir kommen."', "Dann gingen sie."]),
+        ("«Wir kommen.» Dann gingen sie.", ["«Wir kommen.»", "Dann gingen sie."]),
+        ("»Wir kommen.« Dann gingen sie.", ["»Wir kommen.«", "Dann gingen sie."]),
+        ("Er ging. „Wir kommen“, sagte sie.", ["Er ging.", "„Wir kommen“, sagte sie."]),
+        ("Er ging (endlich.) Dann kam sie.", ["Er ging (endlich.)", "Dann kam sie."]),
+        (
+            "„Wir reden ehrlich. Die Lieferungen reichen nicht“, sagte er.",
+            ["„Wir reden ehrlich.", "Die Lieferungen reichen nicht“, sagte er."],
+        ),
+        ("„Warum?“, schrieb er.", ["„Warum?“, schrieb er."]),
+        ("„Warum?“ schrieb er.", ["„Warum?“ schrieb er."]),
+        (
+            "Alarm! „Es wird eng!“ Ukraine in der Klemme!",
+            ["Alarm!", "„Es wird eng!“", "Ukraine in der Klemme!"],
+        ),
+    ],
+)
+def test_quotes_and_brackets(text, expected):
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selenskyj hatte ein Angebot: Die Ukraine wäre bereit.",
+        "Kiew/Washington - Die Verhandlungen sollen heute fortgesetzt werden.",
+        "Berlin (dpa) – Die Regierung plant neue Hilfen; Details folgen.",
+    ],
+)
+def test_colons_dashes_and_semicolons_never_end_a_sentence(text):
+    assert sentences(text) == [text]
+
+
+def test_datelines():
+    assert sentences(" date 2026-01-17 Seit Wochen vermitteln die USA. Nun reist er.") == [
+        "date 2026-01-17",
+        "Seit Wochen vermitteln die USA.",
+        "Nun reist er.",
+    ]
+    assert sentences("Moskau. Unter dem Druck gibt der Kreml nach.") == [
+        "Moskau.",
+        "Unter dem Druck gibt der Kreml nach.",
+    ]
+    assert sentences("Stand: 12.03.2024 14:05 Uhr Russland greift an.") == [
+        "Stand: 12.03.2024 14:05 Uhr",
+        "Russland greift an.",
+    ]
+
+
+def test_raw_text_artefacts():
+    # A sentence end glued to the next capitalized word is a boundary ...
+    assert sentences("Er wollte nichts präsentieren.Vergrößern des Bildes") == [
+        "Er wollte nichts präsentieren.",
+        "Vergrößern des Bildes",
+    ]
+    # ... but never inside a token: "UhrLesedauer" is one token.
+    assert sentences("Aktualisiert am 25.01.2026 – 13:04 UhrLesedauer: 54 Min.\n\nDer Text.") == [
+        "Aktualisiert am 25.01.2026 – 13:04 UhrLesedauer: 54 Min.",
+        "Der Text.",
+    ]
+
+
+def test_whitespace_special_cases_are_removed_without_changing_tokens(repo_root):
+    sample = "\n\n".join(
+        path.read_text(encoding="utf-8") for path in sorted((repo_root / "corpus/raw").glob("*"))
+    )
+    sample += " Ende.\n \t\nNeu  \n\tda\xa0dort\r\nhier \n"
+    default = spacy.blank("de")
+    fixed = spacy.blank("de")
+    remove_whitespace_special_cases(fixed)
+    assert "\n" in default.tokenizer.rules and " " in default.tokenizer.rules
+    assert not {"\n", " ", "\t"} & set(fixed.tokenizer.rules)
+
+    def tokens(nlp):
+        return [(token.text, token.idx, token.whitespace_) for token in nlp(sample)]
+
+    assert tokens(fixed) == tokens(default)
+
+
+def test_pipeline_is_blank_german_plus_our_component_and_built_once():
+    nlp = get_pipeline()
+    assert nlp is get_pipeline()
+    assert nlp.lang == "de"
+    assert nlp.pipe_names == ["newskit_news_sentences"]
+    doc = nlp("Erster Satz. Zweiter Satz.")
+    assert [sent.text for sent in doc.sents] == ["Erster Satz.", "Zweiter Satz."]
+
+
+def test_segment_many_matches_segment_and_streams():
+    texts = ["Ein Satz. Noch einer.", "", "Titel\nText hier.", "Nur eins"]
+    assert list(segment_many(texts, batch_size=3)) == [segment(text) for text in texts]
+    endless = itertools.cycle(texts)
+    first_five = list(itertools.islice(segment_many(endless, batch_size=2), 5))
+    assert first_five[4] == segment(texts[0])
+
+
+def test_pipeline_is_renewed_when_its_vocabulary_grows(monkeypatch):
+    text = "Ein ganz neuer Satz mit Wörtern. Und noch einer."
+    expected = segment(text)
+    first = get_pipeline()
+    monkeypatch.setattr(segment_module, "MAX_STRINGS", 1)
+    assert segment(text) == expected
+    assert get_pipeline() is not first
+    assert list(segment_many([text, text], batch_size=1)) == [expected, expected]
+
+
+def test_build_pipeline_gives_an_independent_pipeline():
+    nlp = build_pipeline()
+    assert nlp is not get_pipeline()
+    assert [sent.text for sent in nlp("Eins. Zwei.").sents] == ["Eins.", "Zwei."]
