@@ -82,10 +82,7 @@ class FakeStudioClient:
             if "text" not in task.get("data", {}):
                 raise NewskitError(f"Label Studio at {self.url} rejected the request (no text)")
             task_id = self._id("task")
-            predictions = [
-                {**p, "id": task_id, "task": task_id, "created_ago": "0 minutes"}
-                for p in task.get("predictions", [])
-            ]
+            predictions = [{**p, "task": task_id} for p in task.get("predictions", [])]
             self.tasks[task_id] = {
                 "project": project_id,
                 "data": dict(task["data"]),
@@ -96,6 +93,15 @@ class FakeStudioClient:
         if mode == "commit-then-fail":
             raise StudioUnavailable(f"Label Studio at {self.url} did not answer in time (import)", "retry")
         return ids
+
+    def list_predictions(self, project_id: int) -> list[dict[str, Any]]:
+        self._project(project_id)
+        return [
+            {key: p[key] for key in ("task", "model_version", "score", "result")}
+            for task in self.tasks.values()
+            if task["project"] == project_id
+            for p in task["predictions"]
+        ]
 
     def create_annotation(
         self,
@@ -139,7 +145,7 @@ class FakeStudioClient:
             {
                 "id": task_id,
                 "annotations": task["annotations"],
-                "predictions": task["predictions"],
+                "predictions": list(range(len(task["predictions"]))),  # the server lists prediction ids
                 "data": task["data"],
                 "project": project_id,
                 "created_at": TIMESTAMP,

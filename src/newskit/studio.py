@@ -213,6 +213,17 @@ class StudioClient:
         )
         return [int(i) for i in (response.task_ids or [])]
 
+    def list_predictions(self, project_id: int) -> list[dict[str, Any]]:
+        """The predictions (pre-annotations) of a project: task id, model version, score, result."""
+        predictions = self._call(
+            f"list the predictions of project {project_id}",
+            lambda: self._sdk.predictions.list(project=project_id),
+        )
+        return [
+            {"task": p.task, "model_version": p.model_version, "score": p.score, "result": p.result}
+            for p in predictions
+        ]
+
     def create_annotation(
         self,
         task_id: int,
