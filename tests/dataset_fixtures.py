@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from newskit.build import build_dataset
 from newskit.jsonio import write_jsonl
 
 TINY_SCHEMA = """\
@@ -114,3 +115,71 @@ def annotation(
         "project": "tiny",
         "snapshot": "snapshots/20250401T100000Z__tiny.json",
     }
+
+
+SHARED = "Russland griff in der Nacht erneut die Energieversorgung der Hauptstadt Kiew mit Drohnen an."
+
+
+def expected_event_types(text: str) -> list[str]:
+    """The event types the fixture annotations give a sentence of :func:`article_texts`."""
+    return ["strike"] if "Drohnen" in text else ["diplomacy"] if "Hilfe" in text else ["none"]
+
+
+def article_texts(number: int) -> list[str]:
+    return [
+        f"Dies ist der erste Satz von Artikel {number} über den Krieg.",
+        f"Die Regierung in Kiew forderte am Tag {number} neue Hilfe von den Partnern.",
+        f"Ein Sprecher des Kremls wies die Berichte am Tag {number} scharf zurück.",
+    ]
+
+
+def make_inputs(tmp_path: Path) -> dict:
+    """Eight articles; articles 2 and 6 share a near-identical agency sentence; one unlabeled sentence."""
+    articles = []
+    for number in range(8):
+        texts = article_texts(number)
+        if number == 2:
+            texts.append(SHARED)
+        if number == 6:
+            texts.append(SHARED.replace(" an.", " an, hieß es."))
+        articles.append(make_article(number, texts, source="Agentur" if number % 2 else "Zeitung"))
+    corpus = write_corpus(tmp_path / "corpus", articles)
+    sentences = [s for _, records in articles for s in records]
+    rows = []
+    for number, sentence in enumerate(sentences[:-1]):  # the very last sentence stays unlabeled
+        labels = expected_event_types(sentence["text"])
+        stance = "pro_russia" if "Kreml" in sentence["text"] else "neutral"
+        rows.append(
+            annotation(
+                sentence["id"],
+                "newskit-maintainers",
+                labels,
+                stance,
+                number=number,
+                updated_at=f"2025-04-{number % 20 + 1:02d}T08:00:00Z",
+            )
+        )
+    rows.append(annotation(sentences[0]["id"], "newskit-maintainers", None, None, number=999, cancelled=True))
+    write_jsonl(tmp_path / "labels" / "annotations.jsonl", rows)
+    schema_path = write_schema(tmp_path / "labels")
+    return {
+        "corpus": corpus,
+        "annotations": tmp_path / "labels" / "annotations.jsonl",
+        "schema": schema_path,
+        "sentences": sentences,
+        "root": tmp_path,
+    }
+
+
+def build(inputs: dict, out: Path, **options):
+    """Run :func:`build_dataset` on :func:`make_inputs` (options: policy, ratios, seed)."""
+    return build_dataset(
+        corpus_dir=inputs["corpus"],
+        annotations_path=inputs["annotations"],
+        snapshot_path=options.get("snapshot"),
+        schema_path=inputs["schema"],
+        out_dir=out,
+        policy=options.get("policy", "majority"),
+        ratios=options.get("ratios", (0.8, 0.1, 0.1)),
+        seed=options.get("seed", 13),
+    )

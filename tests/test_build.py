@@ -2,83 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow.parquet as pq
 import pytest
 
-from newskit.build import build_dataset
 from newskit.dataset_files import read_parquet_rows
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl, write_jsonl
 from newskit.schema import load_schema
-from tests.dataset_fixtures import annotation, make_article, write_corpus, write_schema
-
-SHARED = "Russland griff in der Nacht erneut die Energieversorgung der Hauptstadt Kiew mit Drohnen an."
-
-
-def article_texts(number: int) -> list[str]:
-    return [
-        f"Dies ist der erste Satz von Artikel {number} über den Krieg.",
-        f"Die Regierung in Kiew forderte am Tag {number} neue Hilfe von den Partnern.",
-        f"Ein Sprecher des Kremls wies die Berichte am Tag {number} scharf zurück.",
-    ]
+from tests.dataset_fixtures import SHARED, annotation, build, make_inputs
 
 
 @pytest.fixture
 def inputs(tmp_path):
-    """Eight articles; articles 2 and 6 share a near-identical agency sentence; one unlabeled sentence."""
-    articles = []
-    for number in range(8):
-        texts = article_texts(number)
-        if number == 2:
-            texts.append(SHARED)
-        if number == 6:
-            texts.append(SHARED.replace(" an.", " an, hieß es."))
-        articles.append(make_article(number, texts, source="Agentur" if number % 2 else "Zeitung"))
-    corpus = write_corpus(tmp_path / "corpus", articles)
-    sentences = [s for _, records in articles for s in records]
-    rows = []
-    for number, sentence in enumerate(sentences[:-1]):  # the very last sentence stays unlabeled
-        labels = (
-            ["strike"]
-            if "Drohnen" in sentence["text"]
-            else ["diplomacy"]
-            if "Hilfe" in sentence["text"]
-            else ["none"]
-        )
-        stance = "pro_russia" if "Kreml" in sentence["text"] else "neutral"
-        rows.append(
-            annotation(
-                sentence["id"],
-                "newskit-maintainers",
-                labels,
-                stance,
-                number=number,
-                updated_at=f"2025-04-{number % 20 + 1:02d}T08:00:00Z",
-            )
-        )
-    rows.append(annotation(sentences[0]["id"], "newskit-maintainers", None, None, number=999, cancelled=True))
-    write_jsonl(tmp_path / "labels" / "annotations.jsonl", rows)
-    schema_path = write_schema(tmp_path / "labels")
-    return {
-        "corpus": corpus,
-        "annotations": tmp_path / "labels" / "annotations.jsonl",
-        "schema": schema_path,
-        "sentences": sentences,
-        "root": tmp_path,
-    }
-
-
-def build(inputs, out, **options):
-    return build_dataset(
-        corpus_dir=inputs["corpus"],
-        annotations_path=inputs["annotations"],
-        snapshot_path=None,
-        schema_path=inputs["schema"],
-        out_dir=out,
-        policy=options.get("policy", "majority"),
-        ratios=options.get("ratios", (0.8, 0.1, 0.1)),
-        seed=options.get("seed", 13),
-    )
+    return make_inputs(tmp_path)
 
 
 def test_build_writes_three_splits_report_and_card(inputs, tmp_path):
@@ -113,12 +51,11 @@ def test_rows_are_sorted_and_carry_context_and_labels(inputs, tmp_path):
             ["strike"] if "Drohnen" in row["text"] else ["diplomacy"] if "Hilfe" in row["text"] else ["none"]
         )
         assert row["event_types"] == expected
-        if row["sentence_index"] == 0:
-            assert row["context_before"] == ""
-        else:
-            assert row["context_before"] in {
-                s["text"] for s in inputs["sentences"] if s["article_id"] == row["article_id"]
-            }
+        neighbours = {
+            s["index"]: s["text"] for s in inputs["sentences"] if s["article_id"] == row["article_id"]
+        }
+        assert row["context_before"] == neighbours.get(row["sentence_index"] - 1, "")
+        assert row["context_after"] == neighbours.get(row["sentence_index"] + 1, "")
     assert list(pq.read_schema(tmp_path / "dataset" / "data" / "train.parquet").names) == [
         "id", "article_id", "sentence_index", "text", "context_before", "context_after", "title",
         "source", "url", "date", "event_types", "stance", "n_annotations", "agreement",
@@ -215,3 +152,101 @@ def test_all_cancelled_is_an_error(inputs, tmp_path):
     write_jsonl(inputs["annotations"], rows)
     with pytest.raises(NewskitError, match="no usable annotations"):
         build(inputs, tmp_path / "dataset")
+
+
+def test_cli_build_prints_the_summary(inputs, tmp_path, run_cli):
+    out_dir = tmp_path / "dataset"
+    code, out, err = run_cli(
+        "build", "--corpus", str(inputs["corpus"]), "--annotations", str(inputs["annotations"]),
+        "--schema", str(inputs["schema"]), "--out", str(out_dir), "--ratios", "0.6,0.2,0.2", "--seed", "3",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert (out_dir / "data" / "train.parquet").is_file()
+    for expected in (
+        "train",
+        "validation",
+        "test",
+        "articles",
+        "sentences",
+        "event_types: strike",
+        "stance: neutral",
+    ):
+        assert expected in out
+    assert "adjudication (majority): 25 sentences, 25 agreed, 0 disagreed" in out
+    assert "1 cancelled" in out and "1 corpus sentences without annotation" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--ratios",
+            "0.5,0.5",
+            "error: --ratios '0.5,0.5': expected three non-negative numbers summing to 1",
+        ),
+        ("--policy", "loudest", "error: unknown adjudication policy 'loudest'"),
+        ("--policy", "reviewer:nobody", "error: reviewer 'nobody' has no annotations"),
+    ],
+)
+def test_cli_build_bad_options_are_one_line_errors(inputs, tmp_path, run_cli, option, value, message):
+    code, out, err = run_cli(
+        "build", "--corpus", str(inputs["corpus"]), "--annotations", str(inputs["annotations"]),
+        "--schema", str(inputs["schema"]), "--out", str(tmp_path / "dataset"), option, value,
+    )  # fmt: skip
+    assert code == 1
+    assert err.startswith(message) and err.count("\n") == 1
+    assert "Traceback" not in out + err
+
+
+def test_cli_build_missing_annotations_file(inputs, tmp_path, run_cli):
+    missing = tmp_path / "nothing.jsonl"
+    code, _, err = run_cli(
+        "build", "--corpus", str(inputs["corpus"]), "--annotations", str(missing),
+        "--schema", str(inputs["schema"]), "--out", str(tmp_path / "dataset"),
+    )  # fmt: skip
+    assert code == 1
+    assert err == f"error: {missing} does not exist (hint: run the stage that writes it first)\n"
+
+
+def test_build_from_one_snapshot(inputs, tmp_path):
+    """--snapshot: the raw Label Studio export is normalized by the pull stage, then built."""
+    sentences = inputs["sentences"][:6]
+    tasks = []
+    for number, sentence in enumerate(sentences):
+        result = [
+            {
+                "from_name": "event_type",
+                "to_name": "text",
+                "type": "choices",
+                "value": {"choices": ["strike"]},
+            },
+            {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
+        ]
+        tasks.append(
+            {
+                "id": number + 1,
+                "data": {"sentence_id": sentence["id"], "text": sentence["text"]},
+                "annotations": [
+                    {
+                        "id": 100 + number,
+                        "completed_by": 7,
+                        "result": result,
+                        "was_cancelled": False,
+                        "created_at": "2025-05-02T09:00:00.000000Z",
+                        "updated_at": "2025-05-02T09:00:00.000000Z",
+                        "lead_time": 2.0,
+                    }
+                ],
+            }
+        )
+    snapshots = tmp_path / "labels" / "snapshots"
+    snapshots.mkdir(parents=True)
+    snapshot = snapshots / "20250502T090000Z__tiny.json"
+    snapshot.write_text(json.dumps(tasks), encoding="utf-8")
+    (snapshots / "20250502T090000Z__tiny.users.json").write_text('{"7": "ann@example.org"}', encoding="utf-8")
+    report = build(inputs, tmp_path / "dataset", snapshot=snapshot)
+    assert sum(stats.sentences for stats in report.splits.values()) == 6
+    assert report.unlabeled_sentences == len(inputs["sentences"]) - 6
+    card = (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "ann@example.org" not in card
+    assert "annotator-" in card
