@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -83,7 +86,16 @@ def test_instructions_show_version_tables_and_guidelines(schema):
     html = render_instructions(schema)
     assert "Guidelines version 1.0" in html
     assert "<code>civilian_impact</code>" in html and "Folgen für Zivilisten" in html
-    assert "<table>" in html and "<h1>" in html  # the guidelines' own heading, rendered from markdown
+    assert (
+        "<table>" in html and '<h1 id="deutsch">' in html
+    )  # the guidelines' own heading, rendered from markdown
+
+
+def test_instructions_links_point_to_headings(schema):
+    html = render_instructions(schema)
+    targets = [unquote(href) for href in re.findall(r'href="#([^"]+)"', html)]
+    ids = set(re.findall(r'<h[1-6] id="([^"]+)"', html))
+    assert targets and all(target in ids for target in targets)
 
 
 def test_instructions_escape_html_in_schema_and_guidelines(tricky):
@@ -165,3 +177,49 @@ def test_schema_render_cli_bad_schema_is_one_line(run_cli, tmp_path):
     code, _, err = run_cli("schema", "render", "--schema", str(bad), "--out", str(tmp_path / "c.xml"))
     assert code == 1 and err.startswith(f"error: {bad}:2: YAML error") and err.count("\n") == 1
     assert not (tmp_path / "c.xml").exists()
+
+
+EXAMPLE_ROW = re.compile(
+    r"^\| \*(?P<sentence>.+?)\* \| (?P<events>[a-z_, ]+) \| (?P<stance>[a-z_]+) \| (?P<why>.+) \|$"
+)
+
+
+def guideline_examples(repo_root: Path) -> list[dict[str, str]]:
+    text = (repo_root / "labels" / "GUIDELINES.md").read_text(encoding="utf-8")
+    return [m.groupdict() for line in text.splitlines() if (m := EXAMPLE_ROW.match(line))]
+
+
+def test_guideline_examples_are_real_corpus_sentences_with_valid_labels(repo_root, schema):
+    examples = guideline_examples(repo_root)
+    assert len(examples) >= 80  # German and English parts, every label and every hard case
+    # The normalized articles (encoding of 004 repaired) plus the raw files (bylines and navigation
+    # lines that ingest removes are still examples of what annotators may meet in another corpus).
+    articles = repo_root / "corpus" / "articles.jsonl"
+    texts = [json.loads(line)["text"] for line in articles.open(encoding="utf-8")]
+    texts += [
+        path.read_bytes().decode("utf-8", "replace")
+        for path in sorted((repo_root / "corpus" / "raw").iterdir())
+    ]
+    corpus = " ".join(" ".join(text.split()) for text in texts)
+    events, stance = schema.task("event_type"), schema.task("stance")
+    missing, invalid = [], []
+    for example in examples:
+        if " ".join(example["sentence"].split()) not in corpus:
+            missing.append(example["sentence"])
+        chosen = [label.strip() for label in example["events"].split(",")]
+        if set(chosen) - set(events.label_ids) or example["stance"] not in stance.label_ids:
+            invalid.append(example["sentence"])
+        if "none" in chosen and (len(chosen) > 1 or example["stance"] != "neutral"):
+            invalid.append(example["sentence"])
+    assert missing == [] and invalid == []
+    used = {label.strip() for example in examples for label in example["events"].split(",")}
+    assert used == set(events.label_ids)
+    assert {example["stance"] for example in examples} == set(stance.label_ids)
+
+
+def test_german_and_english_parts_give_the_same_labels(repo_root):
+    examples = guideline_examples(repo_root)
+    german, english = examples[: len(examples) // 2], examples[len(examples) // 2 :]
+    assert [(e["sentence"], e["events"], e["stance"]) for e in german] == [
+        (e["sentence"], e["events"], e["stance"]) for e in english
+    ]

@@ -13,6 +13,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,25 @@ def _label_tables(schema: Schema) -> str:
     return "\n".join(parts)
 
 
+def _heading_slug(title: str, seen: dict[str, int]) -> str:
+    """GitHub's heading anchor: lowercase, punctuation dropped, spaces to '-', repeats numbered."""
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return slug if count == 0 else f"{slug}-{count}"
+
+
+def _markdown_to_html(text: str) -> str:
+    """Render the guidelines; raw HTML is escaped, headings get GitHub-style ids so in-page links work."""
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = renderer.parse(text)
+    seen: dict[str, int] = {}
+    for opening, inline in pairwise(tokens):
+        if opening.type == "heading_open":
+            opening.attrSet("id", _heading_slug(inline.content, seen))
+    return renderer.renderer.render(tokens, renderer.options, {})
+
+
 def render_instructions(schema: Schema, guidelines_path: Path | None = None) -> str:
     """HTML instructions for annotators: the guidelines version, label tables and the guidelines.
 
@@ -180,8 +200,6 @@ def render_instructions(schema: Schema, guidelines_path: Path | None = None) -> 
                 f"the schema says {schema.guidelines_version!r}",
                 "update the 'Version:' line of the guidelines or guidelines_version in the schema",
             )
-        # markdown-it escapes raw HTML when html=False; tables are a GFM extension it ships with.
-        renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
         parts.append("<hr/>")
-        parts.append(renderer.render(text))
+        parts.append(_markdown_to_html(text))
     return "\n".join(parts) + "\n"
