@@ -116,7 +116,8 @@ def class_probabilities(pipeline: Pipeline, texts, kind: str, n_labels: int) -> 
         return proba
     full = np.zeros((proba.shape[0], n_labels))
     full[:, np.asarray(pipeline.classes_, dtype=np.int64)] = proba
-    return full
+    # float32 features give float32 probabilities; renormalise so rows sum to one in float64.
+    return full / full.sum(axis=1, keepdims=True)
 
 
 _OBJECT_ID = re.compile(r'("__id__":\s*)(\d+)|("file":\s*")(\d+)(\.npy")')
@@ -162,6 +163,12 @@ def save_model(pipeline: Pipeline, path: Path) -> None:
     """Write ``pipeline`` as a byte-deterministic skops file (atomically; never pickle)."""
     import skops.io as sio
 
+    for _, step in pipeline.named_steps["features"].transformer_list:
+        for part in step.named_steps.values() if isinstance(step, Pipeline) else [step]:
+            # A cache holding id() of a Python object: an address means nothing in a file and
+            # made every save differ. Without it the vectorizer re-checks its (absent) stop words.
+            if hasattr(part, "_stop_words_id"):
+                del part._stop_words_id
     with atomic_write(Path(path), "wb") as handle:
         handle.write(_deterministic_skops(sio.dumps(pipeline)))
 
