@@ -1,0 +1,310 @@
+"""``newskit pull``: raw snapshots kept byte for byte, normalized rows, validation, agreement."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newskit.errors import NewskitError
+from newskit.jsonio import read_jsonl
+from newskit.pull import normalize_snapshot, pull, rebuild_annotations, slugify, write_snapshot
+from newskit.push import push
+from newskit.schema import load_schema
+from tests.corpus_samples import write_small_corpus
+from tests.fake_studio import FakeStudioClient
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
+NOW = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)
+ROW_KEYS = {
+    "sentence_id", "annotator", "event_type", "stance", "cancelled", "created_at", "updated_at",
+    "lead_time", "task_id", "annotation_id", "project", "snapshot",
+}  # fmt: skip
+
+
+def choices(name: str, *labels: str) -> dict:
+    return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": list(labels)}}
+
+
+@pytest.fixture
+def schema():
+    return load_schema(SCHEMA_PATH)
+
+
+@pytest.fixture
+def labeled(tmp_path):
+    """A fake server with the small corpus pushed and a few annotations by two users."""
+    fake = FakeStudioClient()
+    write_small_corpus(tmp_path / "corpus")
+    report = push(url=fake.url, api_key="k", project_title="Ukraine DE", corpus_dir=tmp_path / "corpus",
+                  schema_path=SCHEMA_PATH, client=fake)  # fmt: skip
+    ids = fake.list_task_sentence_ids(report.project_id)
+    tasks = list(ids.values())
+    anna, ben = fake.create_user("anna@example.org"), fake.create_user("ben@example.org")
+    both = [choices("event_type", "civilian_impact", "strike"), choices("stance", "pro_ukraine")]
+    fake.create_annotation(tasks[0], both, completed_by=anna, lead_time=4.5)
+    fake.create_annotation(
+        tasks[0], [choices("event_type", "strike"), choices("stance", "neutral")], completed_by=ben
+    )
+    fake.create_annotation(tasks[1], [], completed_by=ben, was_cancelled=True)
+    labels_dir = tmp_path / "labels"
+    return fake, labels_dir
+
+
+def test_slugify():
+    assert slugify("Ukraine DE: Runde 2!") == "ukraine-de-runde-2"
+    assert slugify("???") == "project"
+
+
+def test_pull_keeps_raw_export_and_users_and_writes_rows(labeled, schema):
+    fake, labels_dir = labeled
+    report = pull(url=fake.url, api_key="k", project_title="Ukraine DE", labels_dir=labels_dir,
+                  schema_path=SCHEMA_PATH, client=fake, now=NOW)  # fmt: skip
+    snapshot = labels_dir / "snapshots" / "20250301T123005Z__ukraine-de.json"
+    assert report.snapshot == snapshot
+    assert snapshot.read_bytes() == fake.export_json(1)
+    users = json.loads((labels_dir / "snapshots" / "20250301T123005Z__ukraine-de.users.json").read_text())
+    assert users == {"1": "admin@example.com", "2": "anna@example.org", "3": "ben@example.org"}
+    assert (report.tasks, report.annotations, report.rows) == (5, 3, 3)
+    rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
+    assert all(set(r) == ROW_KEYS for r in rows)
+    by_id = {r["annotation_id"]: r for r in rows}
+    assert sorted(by_id) == [1, 2, 3]
+    assert by_id[1]["annotator"] == "anna@example.org"
+    assert by_id[1]["event_type"] == ["strike", "civilian_impact"]  # schema order, not click order
+    assert (by_id[1]["stance"], by_id[1]["lead_time"], by_id[1]["cancelled"]) == ("pro_ukraine", 4.5, False)
+    assert (by_id[2]["annotator"], by_id[2]["event_type"], by_id[2]["stance"]) == (
+        "ben@example.org",
+        ["strike"],
+        "neutral",
+    )
+    assert (by_id[3]["cancelled"], by_id[3]["event_type"], by_id[3]["stance"]) == (True, [], None)
+    export = json.loads(snapshot.read_bytes())
+    assert {(t["id"], t["data"]["sentence_id"]) for t in export if t["annotations"]} == {
+        (r["task_id"], r["sentence_id"]) for r in rows
+    }
+    assert {r["project"] for r in rows} == {"ukraine-de"}
+    assert {r["snapshot"] for r in rows} == {"snapshots/20250301T123005Z__ukraine-de.json"}
+
+
+def test_snapshots_are_never_overwritten_and_the_newest_wins(labeled, schema):
+    fake, labels_dir = labeled
+    options = dict(url=fake.url, api_key="k", project_title="Ukraine DE", labels_dir=labels_dir,
+                   schema_path=SCHEMA_PATH, client=fake, now=NOW)  # fmt: skip
+    first = pull(**options)
+    before = first.snapshot.read_bytes()
+    fake.create_annotation(5, [choices("event_type", "diplomacy"), choices("stance", "neutral")])
+    second = pull(**options)
+    assert second.snapshot.name == "20250301T123005Z__ukraine-de.2.json"
+    assert (labels_dir / "snapshots" / "20250301T123005Z__ukraine-de.2.users.json").exists()
+    assert first.snapshot.read_bytes() == before
+    rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
+    assert len(rows) == 4 and {r["snapshot"] for r in rows} == {
+        "snapshots/20250301T123005Z__ukraine-de.2.json"
+    }
+    assert sorted(p.name for p in (labels_dir / "snapshots").iterdir()) == [
+        "20250301T123005Z__ukraine-de.2.json",
+        "20250301T123005Z__ukraine-de.2.users.json",
+        "20250301T123005Z__ukraine-de.json",
+        "20250301T123005Z__ukraine-de.users.json",
+    ]
+
+
+def test_unknown_label_stops_after_the_snapshot_is_saved(labeled):
+    fake, labels_dir = labeled
+    fake.create_annotation(
+        4, [choices("stance", "pro_ukraine", "neutral"), choices("event_type", "shelling")]
+    )
+    with pytest.raises(NewskitError) as info:
+        pull(url=fake.url, api_key="k", project_title="Ukraine DE", labels_dir=labels_dir,
+             schema_path=SCHEMA_PATH, client=fake, now=NOW)  # fmt: skip
+    snapshot = labels_dir / "snapshots" / "20250301T123005Z__ukraine-de.json"
+    assert snapshot.read_bytes() == fake.export_json(1)
+    assert info.value.message == (
+        f"{snapshot}: 2 problem(s) with the labels of schema 'ukraine-war-de': "
+        "task 4 annotation 4: result[0]: task 'stance' takes one label, got 2; "
+        "task 4 annotation 4: result[1]: unknown label(s) 'shelling' for task 'event_type'"
+    )
+    assert "the snapshot is saved unchanged" in info.value.hint
+    assert not (labels_dir / "annotations.jsonl").exists()
+
+
+def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, schema):
+    labels_dir = tmp_path / "labels"
+
+    def export(task_id, sentence_id, annotation_id, label):
+        annotation = {"id": annotation_id, "completed_by": 7, "result": [choices("stance", label)]}
+        return json.dumps(
+            [{"id": task_id, "data": {"sentence_id": sentence_id}, "annotations": [annotation]}]
+        ).encode()
+
+    write_snapshot(labels_dir, "B", export(1, "x:0-1", 1, "neutral"), {7: "b@example.org"}, NOW)
+    write_snapshot(labels_dir, "A", export(1, "y:0-1", 1, "neutral"), {}, NOW)
+    write_snapshot(labels_dir, "A", export(1, "y:0-1", 2, "pro_russia"), {}, NOW.replace(second=9))
+    first = rebuild_annotations(labels_dir, schema).read_bytes()
+    rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
+    assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"]) for r in rows] == [
+        ("a", "y:0-1", "pro_russia", "label-studio-user-7"),
+        ("b", "x:0-1", "neutral", "b@example.org"),
+    ]
+    assert rebuild_annotations(labels_dir, schema).read_bytes() == first
+
+
+def test_task_without_sentence_id_is_an_error(tmp_path, schema):
+    raw = json.dumps([{"id": 9, "data": {"text": "x"}, "annotations": []}]).encode()
+    snapshot = write_snapshot(tmp_path, "p", raw, {}, NOW)
+    with pytest.raises(NewskitError, match=r"task 9: no data.sentence_id"):
+        normalize_snapshot(snapshot, schema)
+
+
+def test_stray_file_in_snapshots_is_an_error(tmp_path, schema):
+    (tmp_path / "snapshots").mkdir()
+    (tmp_path / "snapshots" / "export.json").write_text("[]")
+    with pytest.raises(NewskitError, match="unexpected file name"):
+        rebuild_annotations(tmp_path, schema)
+
+
+def test_failed_snapshot_write_leaves_nothing_half_written(tmp_path, monkeypatch):
+    def broken_link(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "link", broken_link)
+    with pytest.raises(OSError):
+        write_snapshot(tmp_path, "p", b"[]", {}, NOW)
+    assert list((tmp_path / "snapshots").iterdir()) == []
+
+
+def test_missing_project_is_an_error(tmp_path):
+    fake = FakeStudioClient()
+    with pytest.raises(NewskitError) as info:
+        pull(url=fake.url, api_key="k", project_title="nope", labels_dir=tmp_path, schema_path=SCHEMA_PATH,
+             client=fake)  # fmt: skip
+    assert info.value.message == "Label Studio at http://fake-studio has no project titled 'nope'"
+
+
+def test_unreachable_server_through_the_cli(run_cli, monkeypatch, tmp_path):
+    key = "f" * 40
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", key)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    code, out, err = run_cli("pull", "--url", url, "--labels", str(tmp_path), "--schema", str(SCHEMA_PATH))
+    assert code == 1
+    assert err.startswith(f"error: cannot reach Label Studio at {url} (list projects) (hint: is it running?")
+    assert err.count("\n") == 1 and "Traceback" not in err and key not in err + out
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- against a real Label Studio ---------------------------------------------------------------
+
+# Designed labels on the five sentences of the small corpus: (event types, stance) per annotator.
+# Stance on the four sentences both labeled: anna [pu, n, n, n], ben [pu, n, pu, n]:
+# observed 3/4, expected 1/4·2/4 + 3/4·2/4 = 1/2, so Cohen's kappa = (3/4 - 1/2) / (1 - 1/2) = 0.5.
+# Event types: exact sets agree on 2 of 4; Jaccard 1/2, 1, 0, 1 → mean 0.625; "strike" as yes/no:
+# anna [1, 0, 0, 0], ben [1, 0, 1, 0] → kappa 0.5 as for stance.
+DESIGN = {
+    "anna": [
+        (["strike"], "pro_ukraine"),
+        (["civilian_impact"], "neutral"),
+        (["none"], "neutral"),
+        (["diplomacy"], "neutral"),
+        (["diplomacy", "aid_support"], "pro_russia"),
+    ],
+    "ben": [
+        (["strike", "civilian_impact"], "pro_ukraine"),
+        (["civilian_impact"], "neutral"),
+        (["strike"], "pro_ukraine"),
+        (["diplomacy"], "neutral"),
+        None,  # skipped: a cancelled annotation
+    ],
+}
+
+
+@pytest.mark.studio
+def test_annotations_round_trip_through_label_studio(studio_env, project_title, tmp_path, run_cli, schema):
+    client = studio_env.client()
+    ids = write_small_corpus(tmp_path / "corpus")
+    code, _, err = run_cli("push", "--project", project_title, "--corpus", str(tmp_path / "corpus"),
+                           "--schema", str(SCHEMA_PATH))  # fmt: skip
+    assert code == 0, err
+    project_id = client.find_project(project_title)
+    task_of = client.list_task_sentence_ids(project_id)
+    suffix = project_title.split()[0]
+    users = {name: client.create_user(f"{name}.{suffix}@example.org") for name in DESIGN}
+    expected = {}
+    for name, labels in DESIGN.items():
+        for sentence_id, answer in zip(ids, labels, strict=True):
+            if answer is None:
+                result, cancelled = [], True
+            else:
+                result = [choices("event_type", *answer[0]), choices("stance", answer[1])]
+                cancelled = False
+            annotation_id = client.create_annotation(task_of[sentence_id], result, completed_by=users[name],
+                                                     lead_time=2.0, was_cancelled=cancelled)  # fmt: skip
+            event_types = (
+                [] if answer is None else [x for x in schema.task("event_type").label_ids if x in answer[0]]
+            )
+            stance = None if answer is None else answer[1]
+            email = f"{name}.{suffix}@example.org"
+            expected[annotation_id] = (
+                sentence_id,
+                task_of[sentence_id],
+                email,
+                event_types,
+                stance,
+                cancelled,
+            )
+
+    labels_dir = tmp_path / "labels"
+    code, out, err = run_cli("pull", "--project", project_title, "--labels", str(labels_dir),
+                             "--schema", str(SCHEMA_PATH))  # fmt: skip
+    assert code == 0, err
+    assert "5 tasks, 10 annotations" in out
+    rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
+    got = {r["annotation_id"]: (r["sentence_id"], r["task_id"], r["annotator"], r["event_type"], r["stance"],
+                                r["cancelled"]) for r in rows}  # fmt: skip
+    assert got == expected
+    assert all(r["lead_time"] == 2.0 and r["created_at"] and r["updated_at"] for r in rows)
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    assert len(json.loads(snapshot.read_bytes())) == 5
+    users_file = json.loads(snapshot.with_suffix(".users.json").read_text())
+    assert {users_file[str(uid)] for uid in users.values()} == {f"{n}.{suffix}@example.org" for n in DESIGN}
+
+    from newskit.agreement import compute_agreement
+
+    agreement = compute_agreement(rows, schema)
+    assert agreement["annotations"]["cancelled"] == 1
+    (stance_pair,) = agreement["tasks"]["stance"]["pairs"]
+    assert (stance_pair["items"], stance_pair["kappa"]) == (4, 0.5)
+    event = agreement["tasks"]["event_type"]
+    assert (event["exact_set_agreement"]["value"], event["mean_jaccard"]["value"]) == (0.5, 0.625)
+    assert event["labels"]["strike"]["mean_kappa"]["value"] == 0.5
+
+
+@pytest.mark.studio
+def test_unknown_label_from_the_server_keeps_the_snapshot(studio_server, project_title, tmp_path, schema):
+    client = studio_server.client()
+    write_small_corpus(tmp_path / "corpus")
+    push(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
+         corpus_dir=tmp_path / "corpus", schema_path=SCHEMA_PATH)  # fmt: skip
+    project_id = client.find_project(project_title)
+    task_id = min(client.list_task_sentence_ids(project_id).values())
+    client.create_annotation(task_id, [choices("event_type", "strike"), choices("stance", "hawkish")])
+    labels_dir = tmp_path / "labels"
+    with pytest.raises(NewskitError) as info:
+        pull(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
+             labels_dir=labels_dir, schema_path=SCHEMA_PATH)  # fmt: skip
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    assert info.value.message.startswith(f"{snapshot}: 1 problem(s) with the labels")
+    assert (
+        f"task {task_id} annotation" in info.value.message
+        and "unknown label(s) 'hawkish'" in info.value.message
+    )
+    assert json.loads(snapshot.read_bytes())[0]["annotations"][0]["result"][1]["value"]["choices"] == [
+        "hawkish"
+    ]
