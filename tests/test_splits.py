@@ -159,3 +159,8 @@ def test_no_article_and_no_duplicate_crosses_splits():
         for p in pairs:
             assert split_of_sentence[p.first] == split_of_sentence[p.second]
         assert len(set(plan.article_split.values())) == 3
+
+
+def test_assign_splits_checks_ratios_given_in_code():
+    with pytest.raises(NewskitError, match=r"--ratios '0.5,0.5,0.5'"):
+        assign_splits({"a": 1}, [], ratios=(0.5, 0.5, 0.5))

@@ -184,7 +184,9 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
         "tasks": schema.tasks,
         "splits": splits,
         "total": total,
-        "sources": sorted(Counter(a.get("source") or MISSING for a in facts.articles).items()),
+        "sources": sorted(
+            Counter(a.get("source") or f"not recorded {MISSING}" for a in facts.articles).items()
+        ),
         "article_dates": article_dates,
         "annotators": sorted(annotators.items()),
         "annotation_dates": _date_range([v.updated_at[:10] for v in votes if v.updated_at]),

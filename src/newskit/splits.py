@@ -49,14 +49,22 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
         values = tuple(float(part) for part in text.split(","))
     except ValueError:
         values = ()
+    return check_ratios(values, text)
+
+
+def check_ratios(values: tuple[float, ...], text: str | None = None) -> tuple[float, float, float]:
+    """Three non-negative ratios summing to 1 (±0.001) with a non-zero train ratio, else an error."""
+    shown = text if text is not None else ",".join(f"{value:g}" for value in values)
     if len(values) != 3 or any(value < 0 for value in values) or abs(sum(values) - 1) > 1e-3:
         raise NewskitError(
-            f"--ratios {text!r}: expected three non-negative numbers summing to 1 (train,validation,test)",
+            f"--ratios {shown!r}: expected three non-negative numbers summing to 1 (train,validation,test)",
             "e.g. --ratios 0.8,0.1,0.1",
         )
     if values[0] == 0:
-        raise NewskitError(f"--ratios {text!r}: the train ratio must be above 0", "e.g. --ratios 0.8,0.1,0.1")
-    return values  # type: ignore[return-value]
+        raise NewskitError(
+            f"--ratios {shown!r}: the train ratio must be above 0", "e.g. --ratios 0.8,0.1,0.1"
+        )
+    return (values[0], values[1], values[2])
 
 
 def group_articles(articles: Iterable[str], links: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -89,6 +97,7 @@ def assign_splits(
     seed: int = 13,
 ) -> SplitPlan:
     """Assign each article (with its duplicate-linked group) to one split; see the module docstring."""
+    ratios = check_ratios(tuple(ratios))
     groups = group_articles(sentences_per_article, links)
     groups.sort(key=lambda group: group_order_key(group, seed))
     sizes = [sum(sentences_per_article[article] for article in group) for group in groups]
