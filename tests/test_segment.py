@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import spacy
@@ -15,6 +16,7 @@ from newskit.segment import (
     segment,
     segment_many,
 )
+from newskit.segment_eval import Scores, align_sentences, read_gold_article, read_hard_cases, score_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -209,3 +211,55 @@ def test_build_pipeline_gives_an_independent_pipeline():
     nlp = build_pipeline()
     assert nlp is not get_pipeline()
     assert [sent.text for sent in nlp("Eins. Zwei.").sents] == ["Eins.", "Zwei."]
+
+
+GOLD_DIR = Path(__file__).parent / "data" / "gold"
+SEED_GOLDS = sorted(GOLD_DIR.glob("0*.txt"))
+
+
+def test_every_seed_article_has_a_gold_file(repo_root):
+    seeds = sorted(path.stem for path in (repo_root / "corpus" / "raw").glob("*.txt"))
+    assert [path.stem for path in SEED_GOLDS] == seeds
+
+
+@pytest.mark.parametrize("gold_path", SEED_GOLDS, ids=lambda path: path.stem)
+def test_seed_gold_is_the_raw_text_and_the_splitter_matches_it(repo_root, gold_path):
+    text = (repo_root / "corpus" / "raw" / gold_path.name).read_text(encoding="utf-8")
+    gold = align_sentences(text, read_gold_article(gold_path))  # raises if the gold is not the raw text
+    scores = score_spans(segment(text), gold)
+    assert scores.f1 >= 0.99
+    assert scores.exact_match >= 0.98
+
+
+def test_hard_cases_gold():
+    cases = read_hard_cases(GOLD_DIR / "hard_cases.txt")
+    assert len(cases) >= 100
+    total = Scores(0, 0, 0, 0, 0)
+    for text, gold_sentences in cases:
+        total += score_spans(segment(text), align_sentences(text, gold_sentences))
+    assert total.f1 >= 0.99
+    assert total.exact_match >= 0.98
+
+
+def test_hard_case_format(tmp_path):
+    path = tmp_path / "cases.txt"
+    content = "# comment\nKopfzeile\\n\nSeit\\ndem Abend.\nZweiter Satz.\n\n\nNur einer.\n"
+    path.write_text(content, encoding="utf-8")
+    assert read_hard_cases(path) == [
+        ("Kopfzeile\nSeit\ndem Abend. Zweiter Satz.", ["Kopfzeile", "Seit\ndem Abend.", "Zweiter Satz."]),
+        ("Nur einer.", ["Nur einer."]),
+    ]
+
+
+def test_alignment_rejects_sentences_that_are_not_the_text():
+    assert align_sentences("Ein Satz.\nNoch einer.", ["Ein Satz.", "Noch  einer."]) == [(0, 9), (10, 21)]
+    with pytest.raises(ValueError, match="does not match"):
+        align_sentences("Ein Satz.", ["Ein Satz!"])
+    with pytest.raises(ValueError, match="left over"):
+        align_sentences("Ein Satz. Rest", ["Ein Satz."])
+
+
+def test_scores_count_boundaries_and_exact_sentences():
+    scores = score_spans(predicted=[(0, 5), (6, 10), (11, 20)], gold=[(0, 10), (11, 20)])
+    assert (scores.precision, scores.recall, scores.exact_match) == (0.5, 1.0, 0.5)
+    assert scores.f1 == pytest.approx(2 / 3)

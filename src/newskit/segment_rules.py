@@ -45,6 +45,7 @@ TERMINAL_CHARS = ".!?…"
 OPENERS = frozenset("„‚»«“‘\"'‹›”’([{")
 CLOSERS = frozenset("“”\"«»’‘'‹›)]}")
 CONTINUATION_PUNCT = frozenset(",;:)]}")
+BULLETS = frozenset({"-", "–", "—", "•", "*", "·", "▪", "►", "→", ">"})
 LINE_END_CONTINUATIONS = frozenset({",", ";", ":", "-", "–", "—", "/", "&", "+", "(", "[", "„", "‚"})
 
 ORDINAL_RE = re.compile(r"\d{1,3}|\d{1,2}\.\d{1,2}|\d{1,3}\.?[-–/]\d{1,3}|[IVX]{2,5}")
@@ -228,7 +229,7 @@ def _terminal_boundary(t: _Tokens, i: int) -> tuple[int, int | None, bool]:
         opener = t.prev_content(i)
         if opener is not None and t.word(opener) in ("(", "["):
             return last, k, False
-        category = "normal" if base else "ambiguous"
+        category = "normal"
         decided = _period_ends_sentence(category, word, kind, "")
     else:
         category = _classify(base)
@@ -250,7 +251,7 @@ def _terminal_boundary(t: _Tokens, i: int) -> tuple[int, int | None, bool]:
 
 def _line_break_boundary(t: _Tokens, prev: int, k: int) -> bool:
     """Whether the line break(s) between content tokens ``prev`` and ``k`` separate two units."""
-    if t.line_breaks(prev, k) > 1:
+    if t.line_breaks(prev, k) > 1 or t.word(k) in BULLETS or _is_enumeration(t, k):
         return True
     if _kind(t.word(k)) in ("lower", "cont"):
         return False
@@ -258,6 +259,14 @@ def _line_break_boundary(t: _Tokens, prev: int, k: int) -> bool:
     if last in LINE_END_CONTINUATIONS or last.endswith("-"):
         return False
     return not (last.islower() and last in CONTINUING_WORDS)
+
+
+def _is_enumeration(t: _Tokens, k: int) -> bool:
+    """Whether token ``k`` opens a numbered list item ("1. Punkt", "a) Punkt")."""
+    word = t.word(k)
+    if re.fullmatch(r"\d{1,2}\.", word):
+        return True
+    return len(word) <= 2 and word.isalnum() and t.attached(k) and t.word(k + 1) == ")"
 
 
 def _dateline_end(t: _Tokens, i: int) -> int | None:
