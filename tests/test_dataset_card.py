@@ -133,3 +133,16 @@ def test_ties_are_counted_in_the_card(inputs, tmp_path):
 )
 def test_size_category(count, category):
     assert size_category(count) == category
+
+
+def test_reviewer_email_is_not_published(inputs, tmp_path):
+    rows = list(read_jsonl(inputs["annotations"]))
+    first = rows[0]
+    rows.append(annotation(first["sentence_id"], "chief@example.org", ["strike"], "pro_ukraine", number=7000))
+    write_jsonl(inputs["annotations"], rows)
+    report = build(inputs, tmp_path / "dataset", policy="reviewer:chief@example.org")
+    assert report.adjudication.reviewer_decisions == 1
+    for name in ("README.md", "adjudication.jsonl"):
+        text = (tmp_path / "dataset" / name).read_text(encoding="utf-8")
+        assert "example.org" not in text
+        assert "reviewer:annotator-" in text

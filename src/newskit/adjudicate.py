@@ -44,6 +44,10 @@ class Policy:
     def __str__(self) -> str:
         return f"reviewer:{self.reviewer}" if self.kind == "reviewer" else self.kind
 
+    def public(self) -> str:
+        """The policy as published (a reviewer's e-mail address replaced by its pseudonym)."""
+        return f"reviewer:{public_annotator(self.reviewer or '')}" if self.kind == "reviewer" else self.kind
+
 
 def parse_policy(text: str) -> Policy:
     """Parse ``majority``, ``unanimous`` or ``reviewer:<annotator>``."""
@@ -216,7 +220,7 @@ def report_rows(decisions: dict[str, Decision], schema: Schema, policy: Policy) 
         rows.append(
             {
                 "sentence_id": decision.sentence_id,
-                "policy": str(policy),
+                "policy": policy.public(),
                 "agreement": decision.agreement,
                 "decision": {task.name: _jsonable(decision.values[task.name]) for task in schema.tasks},
                 "outcomes": decision.outcomes,

@@ -50,7 +50,7 @@ class BuildReport:
     """What ``build_dataset`` wrote and did, for the CLI summary and for tests."""
 
     out_dir: Path
-    policy: str
+    policy: str  # as published: a reviewer e-mail address is pseudonymized
     ratios: tuple[float, float, float]
     seed: int
     splits: dict[str, SplitStats]
@@ -113,7 +113,7 @@ def build_dataset(
     stats = {name: split_statistics(name, split_rows[name], schema) for name in SPLIT_NAMES}
     report = BuildReport(
         out_dir=out_dir,
-        policy=str(adjudication_policy),
+        policy=adjudication_policy.public(),
         ratios=ratios,
         seed=seed,
         splits=stats,

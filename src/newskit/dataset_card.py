@@ -197,7 +197,7 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
             "ties": sorted(counts.ties.items()),
         },
         "policy": report.policy,
-        "policy_text": POLICY_TEXT[policy_kind].format(reviewer=public_annotator(reviewer)),
+        "policy_text": POLICY_TEXT[policy_kind].format(reviewer=reviewer),
         "unlabeled_sentences": report.unlabeled_sentences,
         "duplicate_pairs": report.duplicate_pairs,
         "linked_groups": len(report.linked_article_groups),
