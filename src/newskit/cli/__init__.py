@@ -11,7 +11,15 @@ import sys
 
 import typer
 
-from newskit.cli import corpus, dataset, labels, run, schema, training  # noqa: F401  (registers commands)
+from newskit.cli import (  # noqa: F401  (importing a module registers its commands)
+    annotation_import,
+    corpus,
+    dataset,
+    labels,
+    run,
+    schema,
+    training,
+)
 from newskit.cli.app import app
 from newskit.errors import NewskitError
 
