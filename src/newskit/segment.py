@@ -26,7 +26,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from newskit.segment_rules import ends_in_terminal, holds_line_break, sentence_starts
+from newskit.segment_rules import sentence_starts
+from newskit.segment_tokens import ends_in_terminal, holds_line_break
 
 COMPONENT_NAME = "newskit_news_sentences"
 

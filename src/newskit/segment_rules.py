@@ -24,10 +24,16 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH
 from spacy.tokens import Doc
 
+from newskit.segment_tokens import (
+    BULLETS,
+    CLOSERS,
+    LINE_END_CONTINUATIONS,
+    TERMINAL_CHARS,
+    TokenView,
+    token_kind,
+)
 from newskit.segment_words import (
     AMBIGUOUS_ABBREVIATIONS,
     CONTINUING_WORDS,
@@ -41,13 +47,6 @@ from newskit.segment_words import (
     SENTENCE_STARTERS,
 )
 
-TERMINAL_CHARS = ".!?…"
-OPENERS = frozenset("„‚»«“‘\"'‹›”’([{")
-CLOSERS = frozenset("“”\"«»’‘'‹›)]}")
-CONTINUATION_PUNCT = frozenset(",;:)]}")
-BULLETS = frozenset({"-", "–", "—", "•", "*", "·", "▪", "►", "→", ">"})
-LINE_END_CONTINUATIONS = frozenset({",", ";", ":", "-", "–", "—", "/", "&", "+", "(", "[", "„", "‚"})
-
 ORDINAL_RE = re.compile(r"\d{1,3}|\d{1,2}\.\d{1,2}|\d{1,3}\.?[-–/]\d{1,3}|[IVX]{2,5}")
 NUMBER_RE = re.compile(r"\d{4,}|\d{1,3}(?:\.\d{3})+|\d+,\d+|\d{1,2}\.\d{1,2}\.\d{2,4}")
 DOTTED_RE = re.compile(r"(?:\w{1,4}\.)+\w{1,4}")
@@ -56,87 +55,6 @@ TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 DATELINE_OPENERS = DATELINE_LABELS - frozenset(
     {"am", "um", "vom", "uhr", "mez", "mesz", ":", "|", "-", "–", ",", "/"}
 )
-
-
-def ends_in_terminal(word: str) -> bool:
-    """Lexeme flag: the word ends in ``.``, ``!``, ``?`` or ``…`` (a sentence-end candidate)."""
-    return bool(word) and word[-1] in TERMINAL_CHARS and not word.isspace()
-
-
-def count_line_breaks(word: str) -> int:
-    """Number of line breaks in ``word`` (any of the breaks ``str.splitlines`` knows)."""
-    return len(f"x{word}x".splitlines()) - 1
-
-
-def holds_line_break(word: str) -> bool:
-    """Lexeme flag: the word is whitespace holding a line break."""
-    return word.isspace() and count_line_breaks(word) > 0
-
-
-class _Tokens:
-    """Token attributes of one doc, read with one ``Doc.to_array`` call.
-
-    ``terminal_flag`` and ``break_flag`` are lexeme flags set by :func:`ends_in_terminal` and
-    :func:`holds_line_break`: computed once per vocabulary entry, so finding the candidates of
-    a doc needs no Python step per token.
-    """
-
-    __slots__ = ("break_tokens", "candidates", "ends", "n", "orth", "space", "starts", "strings")
-
-    def __init__(self, doc: Doc, terminal_flag: int, break_flag: int) -> None:
-        self.n = len(doc)
-        self.strings = doc.vocab.strings
-        array = doc.to_array([ORTH, IDX, LENGTH, IS_SPACE, terminal_flag, break_flag]).reshape(-1, 6)
-        self.orth = array[:, 0].tolist()
-        self.starts = array[:, 1].tolist()
-        self.ends = (array[:, 1] + array[:, 2]).tolist()
-        self.space = array[:, 3].astype(bool).tolist()
-        self.candidates = np.flatnonzero(array[:, 4]).tolist()
-        self.break_tokens = np.flatnonzero(array[:, 5]).tolist()
-
-    def word(self, i: int) -> str:
-        return self.strings[self.orth[i]]
-
-    def words(self, i: int, j: int) -> str:
-        """The text of tokens ``i`` to ``j`` (inclusive), which follow each other without space."""
-        return "".join(self.word(k) for k in range(i, j + 1))
-
-    def attached(self, i: int) -> bool:
-        """Whether token ``i + 1`` follows token ``i`` without whitespace."""
-        return i + 1 < self.n and self.ends[i] == self.starts[i + 1] and not self.space[i + 1]
-
-    def next_content(self, i: int) -> int | None:
-        j = i + 1
-        while j < self.n and self.space[j]:
-            j += 1
-        return j if j < self.n else None
-
-    def prev_content(self, i: int) -> int | None:
-        j = i - 1
-        while j >= 0 and self.space[j]:
-            j -= 1
-        return j if j >= 0 else None
-
-    def has_break(self, i: int) -> bool:
-        """Whether whitespace token ``i`` holds a line break."""
-        return self.space[i] and count_line_breaks(self.word(i)) > 0
-
-    def line_breaks(self, i: int, j: int) -> int:
-        """Number of line breaks in the whitespace tokens between tokens ``i`` and ``j``."""
-        return sum(count_line_breaks(self.word(k)) for k in range(i + 1, j) if self.space[k])
-
-
-def _kind(word: str) -> str:
-    first = word[0]
-    if first.isalpha():
-        return "lower" if first.islower() else "upper"
-    if first.isdigit():
-        return "digit"
-    if first in OPENERS:
-        return "open"
-    if first in CONTINUATION_PUNCT:
-        return "cont"
-    return "other"
 
 
 def _classify(base: str | None) -> str:
@@ -187,7 +105,7 @@ def _period_ends_sentence(category: str, word: str, kind: str, before: str) -> b
     return starter or before not in DETERMINERS
 
 
-def _terminal_run(t: _Tokens, i: int) -> tuple[int, str, str]:
+def _terminal_run(t: TokenView, i: int) -> tuple[int, str, str]:
     """From a token ``i`` ending in a terminal char: (last index of the run, kind of run, base word)."""
     first = t.word(i)
     j = i
@@ -206,14 +124,14 @@ def _terminal_run(t: _Tokens, i: int) -> tuple[int, str, str]:
     return j, "period", base
 
 
-def _skip_closers(t: _Tokens, j: int) -> int:
+def _skip_closers(t: TokenView, j: int) -> int:
     """Last index of the closing quotes and brackets attached after token ``j``."""
     while t.attached(j) and t.word(j + 1) in CLOSERS:
         j += 1
     return j
 
 
-def _terminal_boundary(t: _Tokens, i: int) -> tuple[int, int | None, bool]:
+def _terminal_boundary(t: TokenView, i: int) -> tuple[int, int | None, bool]:
     """Handle a terminal run starting at ``i``: (last index used, next content token, boundary?)."""
     last, run, base = _terminal_run(t, i)
     last = _skip_closers(t, last)
@@ -221,7 +139,7 @@ def _terminal_boundary(t: _Tokens, i: int) -> tuple[int, int | None, bool]:
     if k is None:
         return last, None, False
     word = t.word(k)
-    kind = _kind(word)
+    kind = token_kind(word)
     if run == "strong":
         decided = kind not in ("lower", "cont")
         category = "strong"
@@ -249,11 +167,11 @@ def _terminal_boundary(t: _Tokens, i: int) -> tuple[int, int | None, bool]:
     return last, k, decided
 
 
-def _line_break_boundary(t: _Tokens, prev: int, k: int) -> bool:
+def _line_break_boundary(t: TokenView, prev: int, k: int) -> bool:
     """Whether the line break(s) between content tokens ``prev`` and ``k`` separate two units."""
     if t.line_breaks(prev, k) > 1 or t.word(k) in BULLETS or _is_enumeration(t, k):
         return True
-    if _kind(t.word(k)) in ("lower", "cont"):
+    if token_kind(t.word(k)) in ("lower", "cont"):
         return False
     last = t.word(prev)
     if last in LINE_END_CONTINUATIONS or last.endswith("-"):
@@ -261,7 +179,7 @@ def _line_break_boundary(t: _Tokens, prev: int, k: int) -> bool:
     return not (last.islower() and last in CONTINUING_WORDS)
 
 
-def _is_enumeration(t: _Tokens, k: int) -> bool:
+def _is_enumeration(t: TokenView, k: int) -> bool:
     """Whether token ``k`` opens a numbered list item ("1. Punkt", "a) Punkt")."""
     word = t.word(k)
     if re.fullmatch(r"\d{1,2}\.", word):
@@ -269,7 +187,7 @@ def _is_enumeration(t: _Tokens, k: int) -> bool:
     return len(word) <= 2 and word.isalnum() and t.attached(k) and t.word(k + 1) == ")"
 
 
-def _dateline_end(t: _Tokens, i: int) -> int | None:
+def _dateline_end(t: TokenView, i: int) -> int | None:
     """If a line starting at token ``i`` opens with a date label and goes on, the token after it.
 
     Words are read as chunks of tokens written without space ("2026-01-17" is five tokens).
@@ -297,7 +215,7 @@ def _dateline_end(t: _Tokens, i: int) -> int | None:
     if not seen_date or j >= t.n:
         return None
     word = t.word(j)
-    if _kind(word) != "upper" or word.startswith("Uhr"):
+    if token_kind(word) != "upper" or word.startswith("Uhr"):
         return None
     return j
 
@@ -308,7 +226,7 @@ def sentence_starts(doc: Doc, terminal_flag: int, break_flag: int) -> list[int]:
     ``terminal_flag`` and ``break_flag`` are the ids of the lexeme flags that
     :class:`newskit.segment.NewsSentenceBoundaries` registers on the vocabulary.
     """
-    t = _Tokens(doc, terminal_flag, break_flag)
+    t = TokenView(doc, terminal_flag, break_flag)
     if t.n == 0:
         return []
     candidates = set(t.candidates)
@@ -337,7 +255,7 @@ def sentence_starts(doc: Doc, terminal_flag: int, break_flag: int) -> list[int]:
     return sorted(starts)
 
 
-def _ends_terminal_run(t: _Tokens, prev: int, candidates: set[int]) -> bool:
+def _ends_terminal_run(t: TokenView, prev: int, candidates: set[int]) -> bool:
     """Whether content token ``prev`` is the end of a terminal run (plus closing quotes)."""
     j = prev
     while j >= 0 and t.word(j) in CLOSERS and j - 1 >= 0 and t.attached(j - 1):
