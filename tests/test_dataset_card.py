@@ -67,8 +67,22 @@ def test_body_reports_measured_statistics_and_schema_mappings(inputs, tmp_path):
     assert "guidelines version 0.3" in text
     assert "| newskit-maintainers | 25 |" in text
     assert "Inter-annotator agreement is not measured: each sentence was labeled once" in text
-    assert "The maintainers of newskit, in one annotation pass." in text
+    assert f"- `newskit-maintainers`: {MISSING}" in text  # no annotators.yaml: unknown, not invented
     assert 'load_dataset("path/to/this/folder")' in text
+
+
+def test_annotator_registry_names_and_describes_annotators(inputs, tmp_path):
+    rows = list(read_jsonl(inputs["annotations"]))
+    write_jsonl(inputs["annotations"], [{**row, "annotator": "team@example.org"} for row in rows])
+    (inputs["annotations"].parent / "annotators.yaml").write_text(
+        "team@example.org:\n  name: seed-team\n  description: Two editors, one pass each.\n",
+        encoding="utf-8",
+    )
+    build(inputs, tmp_path / "dataset")
+    text = card_text(tmp_path / "dataset")
+    assert "- `seed-team`: Two editors, one pass each." in text
+    assert "| seed-team | 25 |" in text
+    assert "team@example.org" not in text
 
 
 def test_unknown_facts_are_placeholders_and_no_build_time_appears(inputs, tmp_path):

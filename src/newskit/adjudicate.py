@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newskit.annotators import Annotator
 from newskit.errors import NewskitError
 from newskit.schema import Schema, Task
 
@@ -102,8 +103,11 @@ class AdjudicationCounts:
     exclusive_resolved: int = 0
 
 
-def public_annotator(name: str) -> str:
-    """The annotator name as published: named ids stay, e-mail addresses become a stable pseudonym."""
+def public_annotator(name: str, registry: Mapping[str, Annotator] | None = None) -> str:
+    """The annotator name as published: the registry's name, else named ids stay and e-mail
+    addresses become a stable pseudonym."""
+    if registry and name in registry:
+        return registry[name].name
     if "@" not in name:
         return name
     return "annotator-" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:8]
@@ -211,7 +215,12 @@ def adjudicate(
     return decisions
 
 
-def report_rows(decisions: dict[str, Decision], schema: Schema, policy: Policy) -> list[dict]:
+def report_rows(
+    decisions: dict[str, Decision],
+    schema: Schema,
+    policy: Policy,
+    registry: Mapping[str, Annotator] | None = None,
+) -> list[dict]:
     """One row per sentence with a disagreement or a resolved exclusivity conflict, with all votes."""
     rows = []
     for decision in decisions.values():
@@ -227,7 +236,7 @@ def report_rows(decisions: dict[str, Decision], schema: Schema, policy: Policy) 
                 "exclusive_resolved": decision.exclusive_resolved,
                 "votes": [
                     {
-                        "annotator": public_annotator(vote.annotator),
+                        "annotator": public_annotator(vote.annotator, registry),
                         "annotation_id": vote.annotation_id,
                         "updated_at": vote.updated_at,
                         **{task.name: _jsonable(vote.values[task.name]) for task in schema.tasks},

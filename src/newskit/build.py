@@ -23,6 +23,7 @@ from newskit.adjudicate import (
     parse_policy,
     report_rows,
 )
+from newskit.annotators import REGISTRY_FILE, load_annotators
 from newskit.dataset_card import CardFacts, write_dataset_card
 from newskit.dataset_files import write_parquet
 from newskit.duplicates import find_duplicate_pairs
@@ -72,9 +73,15 @@ def build_dataset(
     policy: str = "majority",
     ratios: tuple[float, float, float] = DEFAULT_RATIOS,
     seed: int = 13,
+    annotators_path: Path | None = None,
 ) -> BuildReport:
-    """Build the dataset folder ``out_dir`` (parquet splits, adjudication report, card)."""
+    """Build the dataset folder ``out_dir`` (parquet splits, adjudication report, card).
+
+    ``annotators_path`` (default: ``annotators.yaml`` beside the annotations) says who the
+    annotators are; see :mod:`newskit.annotators`.
+    """
     schema = load_schema(schema_path)
+    registry = load_annotators(annotators_path or Path(annotations_path).parent / REGISTRY_FILE)
     adjudication_policy = parse_policy(policy)
     if snapshot_path is not None:
         from newskit.pull import normalize_snapshot  # the pull stage owns snapshot parsing
@@ -109,7 +116,7 @@ def build_dataset(
         files.append(out_dir / "data" / f"{name}.parquet")
         split_bytes[name] = write_parquet(files[-1], split_rows[name], schema)
     files.append(out_dir / ADJUDICATION_REPORT)
-    write_jsonl(files[-1], report_rows(decisions, schema, adjudication_policy))
+    write_jsonl(files[-1], report_rows(decisions, schema, adjudication_policy, registry))
     stats = {name: split_statistics(name, split_rows[name], schema) for name in SPLIT_NAMES}
     report = BuildReport(
         out_dir=out_dir,
@@ -125,7 +132,14 @@ def build_dataset(
         files=files,
     )
     used_articles = [articles[a] for a in sorted(per_article)]
-    facts = CardFacts(schema=schema, report=report, decisions=decisions, articles=used_articles, rows=rows)
+    facts = CardFacts(
+        schema=schema,
+        report=report,
+        decisions=decisions,
+        articles=used_articles,
+        rows=rows,
+        annotators=registry,
+    )
     files.append(write_dataset_card(out_dir / "README.md", facts, split_bytes))
     return report
 

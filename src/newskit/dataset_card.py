@@ -11,7 +11,7 @@ placeholder ``[More Information Needed]``. No timestamps: the same inputs give t
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newskit.adjudicate import Decision, public_annotator
+from newskit.annotators import Annotator
 from newskit.dataset_files import dataset_features
 from newskit.jsonio import atomic_write
 from newskit.schema import Schema
@@ -52,6 +53,7 @@ class CardFacts:
     decisions: dict[str, Decision]
     articles: list[dict[str, Any]]  # the articles that have rows in the dataset
     rows: list[dict[str, Any]]  # the annotation rows as read (for the agreement figures)
+    annotators: dict[str, Annotator] = field(default_factory=dict)  # labels/annotators.yaml
 
 
 def size_category(count: int) -> str:
@@ -165,7 +167,8 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
         "no_label": {f: sum(s["no_label"][f] for s in splits) for f in splits[0]["no_label"]},
     }
     votes = [vote for decision in facts.decisions.values() for vote in decision.votes]
-    annotators = Counter(public_annotator(vote.annotator) for vote in votes)
+    annotators = Counter(public_annotator(vote.annotator, facts.annotators) for vote in votes)
+    described = {a.name: " ".join(a.description.split()) for a in facts.annotators.values()}
     counts = report.adjudication
     dated = [a["date"] for a in facts.articles if a.get("date")]
     article_dates = _date_range(dated)
@@ -189,6 +192,7 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
         ),
         "article_dates": article_dates,
         "annotators": sorted(annotators.items()),
+        "annotator_descriptions": [(name, described.get(name, MISSING)) for name in sorted(annotators)],
         "annotation_dates": _date_range([v.updated_at[:10] for v in votes if v.updated_at]),
         "agreement": _agreement_rows(facts),
         "adjudication": {
