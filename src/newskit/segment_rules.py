@@ -22,6 +22,7 @@ In short:
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from spacy.tokens import Doc
@@ -167,14 +168,20 @@ def _terminal_boundary(t: TokenView, i: int) -> tuple[int, int | None, bool]:
     return last, k, decided
 
 
-def _line_break_boundary(t: TokenView, prev: int, k: int) -> bool:
-    """Whether the line break(s) between content tokens ``prev`` and ``k`` separate two units."""
+def _line_break_boundary(t: TokenView, prev: int, k: int, sentence_inside_line: bool) -> bool:
+    """Whether the line break(s) between content tokens ``prev`` and ``k`` separate two units.
+
+    ``sentence_inside_line`` tells whether a sentence started inside the line that ``prev``
+    ends: a line of running text whose last sentence is unfinished goes on in the next line.
+    """
     if t.line_breaks(prev, k) > 1 or t.word(k) in BULLETS or _is_enumeration(t, k):
         return True
     if token_kind(t.word(k)) in ("lower", "cont"):
         return False
     last = t.word(prev)
     if last in LINE_END_CONTINUATIONS or last.endswith("-"):
+        return False
+    if sentence_inside_line and token_kind(last) in ("lower", "upper", "digit"):
         return False
     return not (last.islower() and last in CONTINUING_WORDS)
 
@@ -238,20 +245,24 @@ def sentence_starts(doc: Doc, terminal_flag: int, break_flag: int) -> list[int]:
             if boundary and k is not None:
                 starts.add(k)
     first = t.next_content(-1)
-    line_starts = [first] if first is not None else []
+    lines = []  # (first content token of a line, the line break token that ends it)
+    line_firsts = [first] if first is not None else []
     for s in t.break_tokens:
-        prev, k = t.prev_content(s), t.next_content(s)
-        if prev is None or k is None:
-            continue
-        line_starts.append(k)
-        if k in starts or _ends_terminal_run(t, prev, candidates):
-            continue  # the terminal rule already took the line break into account
-        if _line_break_boundary(t, prev, k):
-            starts.add(k)
-    for line_start in line_starts:
-        end = _dateline_end(t, line_start)
-        if end is not None:
+        if line_firsts and line_firsts[-1] < s:
+            lines.append((line_firsts[-1], s))
+        if (k := t.next_content(s)) is not None:
+            line_firsts.append(k)
+    for line_first in line_firsts:
+        if (end := _dateline_end(t, line_first)) is not None:
             starts.add(end)
+    inner_starts = sorted(starts)
+    for line_first, brk in lines:
+        prev, k = t.prev_content(brk), t.next_content(brk)
+        if prev is None or k is None or k in starts or _ends_terminal_run(t, prev, candidates):
+            continue  # the terminal rule already took the line break into account
+        inside = bisect.bisect_right(inner_starts, line_first) < bisect.bisect_right(inner_starts, prev)
+        if _line_break_boundary(t, prev, k, inside):
+            starts.add(k)
     return sorted(starts)
 
 
