@@ -13,7 +13,13 @@ import pytest
 import yaml
 
 from newskit.errors import NewskitError
-from newskit.label_config import guidelines_version, render_instructions, render_label_config, validate_result
+from newskit.label_config import (
+    SHADOWED_DATA_KEYS,
+    guidelines_version,
+    render_instructions,
+    render_label_config,
+    validate_result,
+)
 from newskit.schema import Schema, load_schema, schema_from_data
 
 
@@ -56,7 +62,7 @@ def test_config_has_the_sentence_context_and_one_choices_block_per_task(schema):
     texts = {t.get("name"): t.get("value") for t in root.iter("Text")}
     assert texts["text"] == "$text"
     assert texts["context_before"] == "$context_before" and texts["context_after"] == "$context_after"
-    assert texts["source"] == "$source" and texts["date"] == "$date"
+    assert texts["source_name"] == "$source_name" and texts["date"] == "$date"
     assert next(h.get("value") for h in root.iter("Header")) == "$title"
     blocks = {c.get("name"): c for c in root.iter("Choices")}
     assert list(blocks) == ["event_type", "stance"]
@@ -70,6 +76,13 @@ def test_config_has_the_sentence_context_and_one_choices_block_per_task(schema):
         assert [c.get("value") for c in choices] == [label.display for label in task.labels]
         assert [c.get("hotkey") for c in choices] == [label.hotkey for label in task.labels]
         assert all(c.get("hint") for c in choices)
+
+
+def test_config_never_references_a_key_label_studio_shadows(schema):
+    # `$source` shows the whole task JSON in Label Studio 1.23, whatever the task data says.
+    variables = set(re.findall(r"\$(\w+)", render_label_config(schema)))
+    assert variables == {"title", "source_name", "date", "context_before", "text", "context_after"}
+    assert not variables & SHADOWED_DATA_KEYS
 
 
 def test_config_escapes_special_characters(tricky):
@@ -223,3 +236,12 @@ def test_german_and_english_parts_give_the_same_labels(repo_root):
     assert [(e["sentence"], e["events"], e["stance"]) for e in german] == [
         (e["sentence"], e["events"], e["stance"]) for e in english
     ]
+
+
+def test_label_studio_sdk_accepts_the_config_and_reads_ids_as_result_values(schema):
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(render_label_config(schema))
+    interface.validate()  # Label Studio's own checks: unique names, toName targets, tag schema
+    for task in schema.tasks:
+        assert interface.get_control(task.name).labels == task.label_ids  # alias wins over value

@@ -22,7 +22,14 @@ from markdown_it import MarkdownIt
 from newskit.errors import NewskitError
 from newskit.schema import Schema, Task
 
+# Label Studio's editor resolves ``$source`` to its own copy of the whole task (JSON), not to
+# ``data.source`` (measured with 1.23.2; ``$data.source`` is undefined). The article's source is
+# therefore shown from this extra task data key, which `newskit push` sets next to ``source``.
+SOURCE_DISPLAY_KEY = "source_name"
+# Task data keys that Label Studio shadows and that a config must never reference.
+SHADOWED_DATA_KEYS = frozenset({"source"})
 CONTEXT_STYLE = "color: #6b6b6b; font-size: 0.85em; margin: 0.2em 0;"
+META_STYLE = CONTEXT_STYLE + " border-bottom: 1px solid #e0e0e0; padding-bottom: 0.4em; margin-bottom: 0.6em;"
 SENTENCE_STYLE = (
     "font-size: 1.15em; font-weight: 600; padding: 0.6em; margin: 0.4em 0; border-left: 4px solid #4a6fa5;"
 )
@@ -62,9 +69,9 @@ def render_label_config(schema: Schema) -> str:
     root.append(
         ET.Comment(f" generated from the label schema {schema.name!r} v{schema.version}; do not edit ")
     )
-    context = ET.SubElement(root, "View", {"style": CONTEXT_STYLE})
+    context = ET.SubElement(root, "View", {"style": META_STYLE})
     ET.SubElement(context, "Header", {"value": "$title", "size": "6"})
-    ET.SubElement(context, "Text", {"name": "source", "value": "$source"})
+    ET.SubElement(context, "Text", {"name": "source_name", "value": f"${SOURCE_DISPLAY_KEY}"})
     ET.SubElement(context, "Text", {"name": "date", "value": "$date"})
     before = ET.SubElement(root, "View", {"style": CONTEXT_STYLE})
     ET.SubElement(before, "Text", {"name": "context_before", "value": "$context_before"})

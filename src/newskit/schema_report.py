@@ -15,22 +15,22 @@ from newskit.schema import Schema, load_schema
 def schema_table(schema: Schema) -> Table:
     """A rich table of every task's labels."""
     table = Table(title=f"{schema.name}: schema v{schema.version}, guidelines v{schema.guidelines_version}")
-    for column in ("task", "kind", "label", "display", "hotkey", "ACLED", "PLOVER"):
+    for column in ("task (kind → field)", "label", "display", "key", "ACLED", "PLOVER"):
         table.add_column(column)
     for task in schema.tasks:
-        kind = f"{task.kind} → {task.field}"
+        first = f"{task.name} ({task.kind} → {task.field})"
         for label in task.labels:
             alone = " (alone)" if label.id in task.exclusive else ""
             table.add_row(
-                task.name,
-                kind,
+                first,
                 label.id + alone,
                 label.display,
                 label.hotkey or "",
                 label.acled or "–",
                 ", ".join(label.plover) or "–",
             )
-            kind = ""
+            first = ""
+        table.add_section()
     return table
 
 
