@@ -2,4 +2,93 @@
 
 from __future__ import annotations
 
-from newskit.cli.app import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newskit.cli.app import app
+
+RunDir = Annotated[Path, typer.Argument(help="Training run folder (training/runs/NAME).")]
+DatasetOption = Annotated[Path, typer.Option("--dataset", help="Dataset folder written by `newskit build`.")]
+
+
+@app.command("train")
+def train_cli(
+    dataset: DatasetOption = Path("dataset"),
+    config: Annotated[Path, typer.Option(help="Training config (TOML).")] = Path("training/baseline.toml"),
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder (default training/runs/<config name>).")
+    ] = None,
+) -> None:
+    """Train one classifier per task; choose hyperparameters by article-grouped CV."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from newskit.train import train
+
+    info = train(dataset_dir=dataset, config_path=config, out_dir=out)
+    table = Table(title=f"run {info['run_name']}: {info['cv_note']}")
+    for column in ("task", "kind", "chosen", "CV macro F1", "sentences", "thresholds"):
+        table.add_column(column)
+    for field, task in info["tasks"].items():
+        chosen = ", ".join(f"{k}={v}" for k, v in task["chosen"].items())
+        thresholds = ", ".join(f"{k}={v}" for k, v in (task["thresholds"] or {}).items())
+        table.add_row(field, task["kind"], chosen, str(task["cv_macro_f1"]), str(task["n_train"]), thresholds)
+    Console().print(table)
+
+
+@app.command("evaluate")
+def evaluate_cli(run_dir: RunDir, dataset: DatasetOption = Path("dataset")) -> None:
+    """Score a run on the test split and by grouped CV next to dummy baselines; write metrics and plots."""
+    from rich.console import Console
+
+    from newskit.evaluate import evaluate
+    from newskit.evaluation_table import metrics_tables
+
+    metrics = evaluate(run_dir=run_dir, dataset_dir=dataset)
+    console = Console()
+    for table in metrics_tables(metrics):
+        console.print(table)
+    console.print(f"wrote {run_dir / 'metrics.json'} and {run_dir / 'plots'}/")
+
+
+@app.command("card")
+def card_cli(
+    run_dir: RunDir,
+    out: Annotated[Path | None, typer.Option(help="Card file (default model_cards/<run name>.md).")] = None,
+    dataset_card: Annotated[Path, typer.Option(help="Dataset card to link to.")] = Path("dataset/README.md"),
+) -> None:
+    """Write the model card of a run from its metrics.json and train_info.json."""
+    from newskit.model_card import write_card
+
+    path = write_card(run_dir=run_dir, out_path=out, dataset_card=dataset_card)
+    typer.echo(f"wrote {path}")
+
+
+@app.command("predict")
+def predict_cli(
+    run_dir: RunDir,
+    text: Annotated[str | None, typer.Argument(help="One sentence to classify.")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="Text file: split into sentences, each classified.")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+) -> None:
+    """Predict labels and probabilities for a sentence or every sentence of a file."""
+    from newskit.errors import NewskitError
+    from newskit.jsonio import dumps
+    from newskit.predict import predict
+
+    if format not in ("table", "jsonl"):
+        raise NewskitError(f"unknown --format {format!r}", "use table or jsonl")
+    results = predict(run_dir=run_dir, text=text, file=file)
+    if format == "jsonl":
+        for result in results:
+            typer.echo(dumps(result))
+        return
+    from rich.console import Console
+
+    from newskit.evaluation_table import predictions_table
+
+    Console().print(predictions_table(results))
