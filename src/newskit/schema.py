@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from newskit.errors import NewskitError
+from newskit.schema_yaml import read_yaml
 
 DEFAULT_SCHEMA_PATH = Path("labels/schema.yaml")
 SUPPORTED_SCHEMA_VERSIONS = ("1",)
@@ -220,45 +220,6 @@ class Schema(BaseModel):
         return self
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys (PyYAML keeps the last one silently)."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NewskitError(
-            f"{path}: schema file not found", "run from the project folder or pass --schema PATH"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise NewskitError(
-            f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})", "save it as UTF-8"
-        ) from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = exc.problem or exc.context or "syntax error"
-        raise NewskitError(f"{where}: YAML error: {problem}", "fix the YAML syntax at that line") from None
-    except yaml.YAMLError as exc:
-        raise NewskitError(f"{path}: YAML error: {exc}", "fix the YAML syntax") from None
-
-
 def _location(loc: tuple[str | int, ...], data: Any) -> str:
     """Render a pydantic location, naming tasks by their name where the raw data has one."""
     parts: list[str] = []
@@ -320,6 +281,6 @@ def schema_from_data(data: Any, source: str | Path = "<schema>") -> Schema:
 def load_schema(path: Path | None = None) -> Schema:
     """Load and validate the label schema (default ``labels/schema.yaml``)."""
     path = Path(path) if path is not None else DEFAULT_SCHEMA_PATH
-    schema = schema_from_data(_read_yaml(path), path)
+    schema = schema_from_data(read_yaml(path), path)
     schema._source = path
     return schema
