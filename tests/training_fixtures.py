@@ -130,3 +130,53 @@ def build_fixture_dataset(folder: Path) -> Path:
     card = "---\n" + yaml.safe_dump(header, allow_unicode=True, sort_keys=False) + "---\n\n# Fixture\n"
     (folder / "README.md").write_text(card, encoding="utf-8")
     return folder
+
+
+# A tiny grid so the tests train in seconds: two candidates (so selection happens), small n-grams.
+TINY_CONFIG = """
+seed = 7
+max_folds = 3
+validation = "merge"
+
+[features]
+word_ngrams = [1, 1]
+char_ngrams = [3, 4]
+
+[evaluation]
+bootstrap_resamples = 50
+calibration_bins = 5
+learning_curve_points = 2
+
+[[grid]]
+model = "logreg"
+C = [1.0]
+
+[[grid]]
+model = "complement_nb"
+alpha = [1.0]
+"""
+
+
+def write_tiny_config(folder: Path) -> Path:
+    """Write the tiny test config to ``folder/tiny.toml``; return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tiny.toml"
+    path.write_text(TINY_CONFIG, encoding="utf-8")
+    return path
+
+
+def train_tiny_run(root: Path, *, evaluate: bool = False) -> tuple[Path, Path]:
+    """Build the fixture dataset under ``root`` and train (and optionally evaluate) a tiny run.
+
+    Returns (dataset folder, run folder).
+    """
+    from newskit.train import train
+
+    dataset = build_fixture_dataset(root / "dataset")
+    run_dir = root / "runs" / "tiny"
+    train(dataset_dir=dataset, config_path=write_tiny_config(root), out_dir=run_dir)
+    if evaluate:
+        from newskit.evaluate import evaluate as run_evaluate
+
+        run_evaluate(run_dir=run_dir, dataset_dir=dataset)
+    return dataset, run_dir

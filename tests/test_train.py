@@ -1,0 +1,155 @@
+"""newskit train: grouped CV selection, run folder contents, determinism, config and data errors."""
+
+from __future__ import annotations
+
+import json
+
+import datasets
+import numpy as np
+import pytest
+
+from newskit.crossval import group_folds, tune_thresholds
+from newskit.errors import NewskitError
+from newskit.jsonio import sha256_file
+from newskit.train import train
+from newskit.train_config import parse_config
+from newskit.training_data import derive_tasks
+from tests.training_fixtures import TINY_CONFIG, build_fixture_dataset, write_tiny_config
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    dataset = build_fixture_dataset(root / "dataset")
+    config = write_tiny_config(root)
+    info = train(dataset_dir=dataset, config_path=config, out_dir=root / "runs" / "a")
+    return root, dataset, config, info
+
+
+def test_run_folder_holds_config_models_and_info(trained):
+    root, dataset, config, info = trained
+    run = root / "runs" / "a"
+    assert (run / "config.toml").read_bytes() == config.read_bytes()
+    assert sorted(p.name for p in run.glob("*.skops")) == ["event_types.skops", "stance.skops"]
+    on_disk = json.loads((run / "train_info.json").read_text(encoding="utf-8"))
+    assert on_disk == info
+    assert info["dataset"]["fingerprint"] == {
+        f"data/{s}.parquet": sha256_file(dataset / "data" / f"{s}.parquet")
+        for s in ("test", "train", "validation")
+    }
+    assert info["dataset"]["n_training_sentences"] == sum(
+        info["dataset"]["split_sizes"][s] for s in ("train", "validation")
+    )
+    assert set(info["versions"]) >= {"scikit-learn", "skops", "numpy", "datasets"}
+
+
+def test_tasks_and_selection_come_from_the_grid(trained):
+    *_, info = trained
+    assert {f: t["kind"] for f, t in info["tasks"].items()} == {"event_types": "multi", "stance": "single"}
+    for task in info["tasks"].values():
+        scores = {json.dumps(c["params"], sort_keys=True): c["mean_macro_f1"] for c in task["grid"]}
+        assert len(scores) == 2
+        assert task["cv_macro_f1"] == max(scores.values())
+        assert scores[json.dumps(task["chosen"], sort_keys=True)] == task["cv_macro_f1"]
+        assert task["n_folds"] == 3  # 4 training articles, max_folds = 3
+    stance = info["tasks"]["stance"]
+    assert stance["thresholds"] is None
+    assert stance["n_missing_label"] > 0  # rows without a stance are counted, not silently dropped
+    thresholds = info["tasks"]["event_types"]["thresholds"]
+    assert list(thresholds) == ["attack", "diplomacy", "humanitarian", "none"]
+    assert all(0 < t < 1 for t in thresholds.values())
+
+
+def test_same_data_and_config_give_identical_models(trained):
+    root, dataset, config, info = trained
+    again = train(dataset_dir=dataset, config_path=config, out_dir=root / "runs" / "b")
+    for name in ("event_types.skops", "stance.skops"):
+        assert (root / "runs" / "a" / name).read_bytes() == (root / "runs" / "b" / name).read_bytes()
+    assert {**again, "run_name": "a"} == info
+
+
+def test_group_folds_never_split_an_article():
+    groups = np.array(["a", "a", "b", "b", "b", "c", "d", "d"], dtype=object)
+    folds = group_folds(groups, max_folds=5)
+    assert len(folds) == 4  # as many folds as articles
+    for train_idx, score_idx in folds:
+        assert not set(groups[train_idx]) & set(groups[score_idx])
+    assert sorted(np.concatenate([s for _, s in folds]).tolist()) == list(range(len(groups)))
+
+
+def test_one_article_is_not_enough():
+    with pytest.raises(NewskitError, match="needs at least 2 articles, the training data has 1"):
+        group_folds(np.array(["a", "a"], dtype=object), max_folds=5)
+
+
+def test_thresholds_maximise_out_of_fold_f1():
+    config = parse_config(TINY_CONFIG)
+    truth = np.array([[1, 0], [1, 0], [0, 0], [0, 0]])
+    proba = np.array([[0.3, 0.1], [0.25, 0.2], [0.1, 0.3], [0.05, 0.4]])
+    # label 0: any threshold in (0.1, 0.25] separates perfectly; ties go to the one nearest 0.5.
+    # label 1: no positives, so the default stays.
+    assert tune_thresholds(truth, proba, config) == [0.25, 0.5]
+
+
+def test_tasks_are_derived_from_any_schema():
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "topic": datasets.ClassLabel(names=["x", "y"]),
+            "tags": datasets.List(datasets.ClassLabel(names=["p", "q", "r"])),
+            "score": datasets.Value("float32"),
+        }
+    )
+    assert [(t.field, t.kind, t.labels) for t in derive_tasks(features)] == [
+        ("topic", "single", ["x", "y"]),
+        ("tags", "multi", ["p", "q", "r"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed = [", "error: cfg.toml: not valid TOML"),
+        (
+            "[[grid]]\nmodel = 'forest'",
+            "error: cfg.toml: [grid.0.model] Input should be 'logreg', 'linear_svm',",
+        ),
+        (
+            "[[grid]]\nmodel = 'logreg'\ncolour = 1",
+            "error: cfg.toml: [grid.0.colour] Extra inputs are not permitted",
+        ),
+        ("seed = 1", "error: cfg.toml: [grid] Field required"),
+    ],
+)
+def test_config_errors_name_the_place(text, message):
+    with pytest.raises(NewskitError) as error:
+        parse_config(text, "cfg.toml")
+    assert error.value.one_line().startswith(message)
+
+
+def test_cli_train_missing_dataset_is_one_line(tmp_path, run_cli):
+    config = write_tiny_config(tmp_path)
+    code, out, err = run_cli("train", "--dataset", str(tmp_path / "nope"), "--config", str(config))
+    assert code == 1
+    hint = "(hint: run `newskit build` first or pass --dataset)"
+    assert err == f"error: {tmp_path / 'nope'}: no dataset folder here {hint}\n"
+    assert "Traceback" not in out + err
+
+
+def test_cli_train_missing_config_is_one_line(tmp_path, run_cli):
+    code, _, err = run_cli("train", "--dataset", str(tmp_path), "--config", str(tmp_path / "x.toml"))
+    assert code == 1
+    assert err.startswith(f"error: {tmp_path / 'x.toml'}: config file not found")
+
+
+def test_single_class_task_is_an_error(tmp_path):
+    dataset = build_fixture_dataset(tmp_path / "dataset")
+    for split in ("train", "validation", "test"):
+        path = dataset / "data" / f"{split}.parquet"
+        table = datasets.Dataset.from_parquet(str(path), cache_dir=str(tmp_path / "c"))
+        table.map(
+            lambda row: {"stance": 1}, cache_file_name=str(tmp_path / "c" / f"{split}.arrow")
+        ).to_parquet(tmp_path / f"{split}.parquet")
+        path.write_bytes((tmp_path / f"{split}.parquet").read_bytes())
+    with pytest.raises(NewskitError, match="task stance: the training data has only one class"):
+        train(dataset_dir=dataset, config_path=write_tiny_config(tmp_path), out_dir=tmp_path / "run")
