@@ -263,3 +263,10 @@ def test_scores_count_boundaries_and_exact_sentences():
     scores = score_spans(predicted=[(0, 5), (6, 10), (11, 20)], gold=[(0, 10), (11, 20)])
     assert (scores.precision, scores.recall, scores.exact_match) == (0.5, 1.0, 0.5)
     assert scores.f1 == pytest.approx(2 / 3)
+
+
+def test_long_texts_beyond_spacys_default_limit():
+    text = "Ein Satz. " * 100_001  # just over spaCy's default limit of a million characters
+    spans = segment(text)
+    assert len(spans) == 100_001
+    assert text[spans[-1][0] : spans[-1][1]] == "Ein Satz."

@@ -72,6 +72,8 @@ def make_news_sentence_boundaries(nlp: Language, name: str) -> NewsSentenceBound
 def build_pipeline() -> Language:
     """A fresh ``spacy.blank("de")`` pipeline with our tokenizer fix and sentence component."""
     nlp = spacy.blank("de")
+    # No parser or tagger: long articles cost only tokens, so accept texts up to the tokenizer's limit.
+    nlp.max_length = 2**30 - 1
     remove_whitespace_special_cases(nlp)
     nlp.add_pipe(COMPONENT_NAME)
     return nlp
