@@ -1,0 +1,132 @@
+"""newskit evaluate: test and CV scores next to baselines, CIs, calibration, plots, determinism, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from newskit.calibration import brier_score, expected_calibration_error
+from newskit.errors import NewskitError
+from newskit.evaluate import evaluate
+from newskit.training_data import load_splits
+from tests.training_fixtures import train_tiny_run
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evaluate")
+    dataset, run_dir = train_tiny_run(root, evaluate=True)
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    return root, dataset, run_dir, metrics
+
+
+def test_every_task_has_model_and_baselines_on_test_and_cv(evaluated):
+    *_, metrics = evaluated
+    assert set(metrics["tasks"]) == {"event_types", "stance"}
+    for task in metrics["tasks"].values():
+        for name in ("model", "majority", "stratified"):
+            for score in (task["test"][name]["macro_f1"], task["test"][name]["micro_f1"]):
+                assert 0 <= score <= 1
+            assert len(task["cv"][name]["macro_f1"]["folds"]) == task["cv"]["n_folds"] == 3
+            assert set(task["test"][name]["per_class"]) == set(task["labels"])
+        ci = task["test"]["model"]["macro_f1_ci"]
+        assert ci["low"] <= task["test"]["model"]["macro_f1"] <= ci["high"]
+        assert ci["unit"] == "sentence"  # one test article: too few to resample articles
+        assert ci["resamples"] == 50
+
+
+def test_majority_baseline_matches_the_data(evaluated):
+    _, dataset, _, metrics = evaluated
+    splits, tasks = load_splits(dataset)
+    stance = next(t for t in tasks if t.field == "stance")
+    pool = [v for s in ("train", "validation") for v in splits[s].columns["stance"] if v is not None]
+    majority = Counter(pool).most_common(1)[0][0]
+    test = [v for v in splits["test"].columns["stance"] if v is not None]
+    expected_accuracy = sum(v == majority for v in test) / len(test)
+    reported = metrics["tasks"]["stance"]["test"]["majority"]
+    assert reported["micro_f1"] == round(expected_accuracy, 4)
+    assert reported["per_class"][stance.labels[majority]]["recall"] == 1.0
+    assert metrics["tasks"]["stance"]["test"]["n_sentences"] == len(test)
+
+
+def test_support_counts_match_the_test_split(evaluated):
+    _, dataset, _, metrics = evaluated
+    splits, tasks = load_splits(dataset)
+    events = next(t for t in tasks if t.field == "event_types")
+    truth, _ = splits["test"].targets(events)
+    per_class = metrics["tasks"]["event_types"]["test"]["model"]["per_class"]
+    assert [per_class[label]["support"] for label in events.labels] == truth.sum(axis=0).tolist()
+
+
+def test_calibration_and_learning_curve_are_recorded(evaluated):
+    _, _, run_dir, metrics = evaluated
+    for field, task in metrics["tasks"].items():
+        assert 0 <= task["calibration"]["brier"] <= 1
+        assert 0 <= task["calibration"]["ece"] <= 1
+        curve = task["learning_curve"]
+        assert [p["share"] for p in curve] == [0.5, 1.0]
+        assert curve[0]["n_sentences"] <= curve[1]["n_sentences"]
+        assert set(task["plots"]) == {"confusion", "reliability", "learning_curve"}
+        for path in task["plots"].values():
+            assert (run_dir / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert field in path
+
+
+def test_same_run_gives_byte_identical_metrics_and_plots(evaluated):
+    _, dataset, run_dir, _ = evaluated
+    before = {
+        p.relative_to(run_dir): p.read_bytes() for p in [run_dir / "metrics.json", *run_dir.glob("plots/*")]
+    }
+    evaluate(run_dir=run_dir, dataset_dir=dataset)
+    after = {
+        p.relative_to(run_dir): p.read_bytes() for p in [run_dir / "metrics.json", *run_dir.glob("plots/*")]
+    }
+    assert before == after
+
+
+def test_ece_by_hand():
+    outcomes = np.array([1, 0, 1, 1])
+    probabilities = np.array([0.9, 0.9, 0.2, 1.0])
+    # bins of width 0.5: [0.2] → |1 − 0.2| = 0.8 (share 1/4); [0.9, 0.9, 1.0] → |2/3 − 0.9333| (share 3/4)
+    expected = 0.25 * 0.8 + 0.75 * abs(2 / 3 - (0.9 + 0.9 + 1.0) / 3)
+    assert expected_calibration_error(outcomes, probabilities, n_bins=2) == pytest.approx(expected)
+
+
+def test_brier_of_perfect_and_worst_predictions():
+    assert brier_score("single", np.array([0, 1]), np.array([[1.0, 0.0], [0.0, 1.0]])) == 0
+    assert brier_score("multi", np.array([[1, 0]]), np.array([[0.0, 1.0]])) == 1
+
+
+def test_run_without_models_is_one_line_error(evaluated, tmp_path, run_cli):
+    _, dataset, run_dir, _ = evaluated
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / "stance.skops").unlink()
+    code, out, err = run_cli("evaluate", str(broken), "--dataset", str(dataset))
+    assert code == 1
+    assert (
+        err == f"error: {broken / 'stance.skops'}: model file not found (hint: run `newskit train` first)\n"
+    )
+    assert "Traceback" not in out + err
+
+
+def test_other_dataset_is_refused(evaluated, tmp_path):
+    _, dataset, run_dir, _ = evaluated
+    other = tmp_path / "other"
+    shutil.copytree(dataset, other)
+    (other / "data" / "test.parquet").write_bytes((other / "data" / "train.parquet").read_bytes())
+    with pytest.raises(NewskitError, match="not the dataset run tiny was trained on"):
+        evaluate(run_dir=run_dir, dataset_dir=other)
+
+
+def test_missing_run_dir(tmp_path, run_cli):
+    code, _, err = run_cli("evaluate", str(tmp_path / "nothing"))
+    assert code == 1
+    assert err == (
+        f"error: {tmp_path / 'nothing'}: not a training run (train_info.json missing) "
+        "(hint: run `newskit train` first)\n"
+    )
