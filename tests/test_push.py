@@ -57,6 +57,7 @@ def test_tasks_carry_sentence_context_and_article_metadata(corpus):
     )
     assert tasks[2]["context_after"] == "" and tasks[3]["context_before"] == ""
     assert (tasks[3]["source"], tasks[3]["date"], tasks[3]["url"]) == ("", "", "")
+    assert second["source_name"] == second["source"]
 
 
 def test_sentence_of_unknown_article_is_an_error(corpus):

@@ -72,6 +72,8 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
                 "context_after": sentences[position + 1]["text"] if position + 1 < len(sentences) else "",
                 "title": article.get("title") or "",
                 "source": article.get("source") or "",
+                # Shown by the labeling config: Label Studio's editor resolves ``$source`` to the task itself.
+                "source_name": article.get("source") or "",
                 "date": article.get("date") or "",
                 "url": article.get("url") or "",
             }
