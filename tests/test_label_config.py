@@ -37,6 +37,7 @@ def tricky(repo_root, tmp_path) -> Schema:
     label["display"] = 'Angriffe & "Beschuss" <Drohnen>'
     label["description"] = "Raketen & Drohnen <b>fett</b> 'zitiert'"
     data["tasks"][1]["title"] = "Haltung <&>"
+    data["guidelines_version"] = "1.0"  # pinned here: the shipped version moves on
     (tmp_path / "schema.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (tmp_path / "GUIDELINES.md").write_text(
         "# Guide\n\n**Version:** 1.0\n\nText with <script>alert(1)</script> & more.\n\n"
@@ -97,7 +98,7 @@ def test_config_escapes_special_characters(tricky):
 
 def test_instructions_show_version_tables_and_guidelines(schema):
     html = render_instructions(schema)
-    assert "Guidelines version 1.0" in html
+    assert "Guidelines version 1.1" in html
     assert "<code>civilian_impact</code>" in html and "Folgen für Zivilisten" in html
     assert (
         "<table>" in html and '<h1 id="deutsch">' in html
@@ -130,7 +131,7 @@ def test_instructions_refuse_a_guidelines_version_mismatch(tricky, tmp_path: Pat
 def test_instructions_without_a_guidelines_file(schema, repo_root):
     data = yaml.safe_load((repo_root / "labels" / "schema.yaml").read_text(encoding="utf-8"))
     html = render_instructions(schema_from_data(data))
-    assert "Guidelines version 1.0" in html and "<hr/>" not in html
+    assert "Guidelines version 1.1" in html and "<hr/>" not in html
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ def error_of(data: dict) -> str:
 
 def test_shipped_schema_has_the_contracted_tasks(shipped):
     assert [t.name for t in shipped.tasks] == ["event_type", "stance"]
-    assert (shipped.version, shipped.guidelines_version, shipped.language) == ("1", "1.0", "de")
+    assert (shipped.version, shipped.guidelines_version, shipped.language) == ("1", "1.1", "de")
     events = shipped.task("event_type")
     assert (events.field, events.kind, events.exclusive) == ("event_types", "multi", ["none"])
     assert events.label_ids == [
