@@ -31,10 +31,10 @@ from newskit.segment_tokens import ends_in_terminal, holds_line_break
 
 COMPONENT_NAME = "newskit_news_sentences"
 
-# Tokenizer special cases that are a single whitespace string. The German defaults hold "\n",
-# "\t", " " and "\xa0": whitespace is split off as its own token without them too, but each hit
-# of a special case turns the tokenizer cache off for the rest of the document (spaCy issue
-# 13950), which makes multi-line articles several times slower.
+# Tokenizer special cases that are a single whitespace string. Whitespace is split off as its
+# own token without them too, but each hit of a special case turns the tokenizer cache off for
+# the rest of the document (spaCy issue 13950), which makes multi-line articles several times
+# slower. ("\xa0" stays: its special case also sets a norm, and it is rare.)
 WHITESPACE_SPECIAL_CASES = ("\n", "\t", " ")
 
 # Strings the pipeline may collect before it is renewed (a few hundred MB at most).
