@@ -153,3 +153,13 @@ def test_single_class_task_is_an_error(tmp_path):
         path.write_bytes((tmp_path / f"{split}.parquet").read_bytes())
     with pytest.raises(NewskitError, match="task stance: the training data has only one class"):
         train(dataset_dir=dataset, config_path=write_tiny_config(tmp_path), out_dir=tmp_path / "run")
+
+
+def test_committed_configs_are_valid(repo_root):
+    from newskit.train_config import load_config
+
+    baseline, _ = load_config(repo_root / "training" / "baseline.toml")
+    large, _ = load_config(repo_root / "training" / "large.toml")
+    assert baseline.features.kind == "tfidf" and baseline.features.char_ngrams == (2, 5)
+    assert len(baseline.candidates()) >= 3
+    assert large.features.kind == "hashing" and large.features.char_ngrams is None  # [] switches it off

@@ -12,7 +12,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newskit.errors import NewskitError
 
@@ -43,6 +43,12 @@ class FeatureConfig(_Strict):
     max_features: int | None = Field(None, ge=1)
     sublinear_tf: bool = True
     hashing_features: int = Field(2**20, ge=16)
+
+    @field_validator("word_ngrams", "char_ngrams", mode="before")
+    @classmethod
+    def _empty_means_off(cls, value: Any) -> Any:
+        # TOML has no null: an empty list switches a kind of n-grams off.
+        return None if value == [] else value
 
     @model_validator(mode="after")
     def _some_features(self) -> FeatureConfig:
