@@ -18,6 +18,15 @@ from typing import IO, Any
 
 from newskit.errors import NewskitError
 
+# mkstemp creates files readable by the owner only; kit outputs get the usual permissions.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def file_mode(*, writable: bool = True) -> int:
+    """The permission bits for a new kit file under the current umask (read-only if not writable)."""
+    return (0o666 if writable else 0o444) & ~_UMASK
+
 
 def dumps(record: Any) -> str:
     """Serialize one record the way every kit file does (sorted keys, UTF-8, compact)."""
@@ -34,6 +43,7 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     try:
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": "\n"})) as handle:
             yield handle
+        os.chmod(tmp_name, file_mode())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

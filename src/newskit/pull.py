@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import dumps, write_jsonl
+from newskit.jsonio import dumps, file_mode, write_jsonl
 from newskit.label_config import validate_result
 from newskit.schema import Schema, load_schema
 from newskit.studio import StudioClient
@@ -58,6 +58,7 @@ def _write_new(path: Path, data: bytes) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, file_mode(writable=False))  # snapshots are never edited
         os.link(tmp, path)
         return True
     except FileExistsError:
