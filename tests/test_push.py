@@ -25,6 +25,7 @@ DATA_KEYS = {
     "context_after",
     "title",
     "source",
+    "source_name",
     "date",
     "url",
 }

@@ -6,12 +6,13 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from newskit import studio_server
+from newskit import studio_install
 from newskit.errors import NewskitError
 from newskit.studio import StudioClient
 from newskit.studio_server import (
@@ -52,6 +53,22 @@ def test_stop_without_server_and_with_stale_pid_file(tmp_path):
     (tmp_path / PID_FILE).write_text(f'{{"pid": {os.getpid()}, "port": 1}}\n')
     assert stop_server(tmp_path) is False
     assert not (tmp_path / PID_FILE).exists()
+    # Nor is another process whose command line merely mentions label_studio.
+    command = [
+        sys.executable,
+        "-c",
+        "import time; time.sleep(30)",
+        "tests/test_label_studio_page.py",
+        "start",
+    ]
+    other = subprocess.Popen(command, start_new_session=True)
+    try:
+        (tmp_path / PID_FILE).write_text(f'{{"pid": {other.pid}, "port": 1}}\n')
+        assert stop_server(tmp_path) is False
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_server_environment_drops_inherited_settings(monkeypatch, tmp_path):
@@ -69,7 +86,7 @@ def test_failed_install_is_one_clear_error(monkeypatch, tmp_path):
     def failing_run(command, **kwargs):
         return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found\n")
 
-    monkeypatch.setattr(studio_server.subprocess, "run", failing_run)
+    monkeypatch.setattr(studio_install.subprocess, "run", failing_run)
     with pytest.raises(NewskitError) as info:
         ensure_installed(tmp_path / "venv", quiet=True)
     assert info.value.message == (

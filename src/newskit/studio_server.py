@@ -15,7 +15,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +22,18 @@ from pathlib import Path
 import httpx
 
 from newskit.errors import NewskitError
+from newskit.studio_install import LABEL_STUDIO_VERSION, VENV_ENV, default_venv_dir, ensure_installed
 
-LABEL_STUDIO_VERSION = "1.23.2"
-VENV_ENV = "NEWSKIT_LABEL_STUDIO_VENV"
-DEFAULT_VENV = Path(".venv-labelstudio")
+__all__ = [
+    "LABEL_STUDIO_VERSION",
+    "VENV_ENV",
+    "ServerInfo",
+    "default_venv_dir",
+    "ensure_installed",
+    "start_server",
+    "stop_server",
+]
+
 DEFAULT_DATA_DIR = Path(".labelstudio")
 DEFAULT_EMAIL = "admin@example.com"
 API_KEY_FILE = "api_key"
@@ -62,57 +69,6 @@ class ServerInfo:
         return self.data_dir / LOG_FILE
 
 
-def default_venv_dir() -> Path:
-    """Label Studio's own venv: ``$NEWSKIT_LABEL_STUDIO_VENV``, else ``.venv-labelstudio``."""
-    return Path(os.environ.get(VENV_ENV) or DEFAULT_VENV)
-
-
-def _installed_version(venv_dir: Path) -> str | None:
-    python = venv_dir / "bin" / "python"
-    if not (python.exists() and (venv_dir / "bin" / "label-studio").exists()):
-        return None
-    probe = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print(m.version('label-studio'))"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return probe.stdout.strip() if probe.returncode == 0 else None
-
-
-def ensure_installed(venv_dir: Path | None = None, *, quiet: bool = False) -> Path:
-    """Make sure Label Studio (pinned version) is installed in its own venv; return its executable.
-
-    Creates the venv with ``python -m venv`` and installs ``label-studio==1.23.2`` with pip
-    (about 1.5 minutes and 1 GB) when it is missing or another version is installed.
-    """
-    venv_dir = Path(venv_dir or default_venv_dir()).absolute()
-    executable = venv_dir / "bin" / "label-studio"
-    if _installed_version(venv_dir) == LABEL_STUDIO_VERSION:
-        return executable
-    python = venv_dir / "bin" / "python"
-    steps = [] if python.exists() else [[sys.executable, "-m", "venv", str(venv_dir)]]
-    steps.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
-                  f"label-studio=={LABEL_STUDIO_VERSION}"])  # fmt: skip
-    if not quiet:
-        print(f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv_dir} (takes a few minutes)…")
-    for step in steps:
-        done = subprocess.run(step, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise NewskitError(
-                f"installing Label Studio into {venv_dir} failed: {last}",
-                "check the network access to the package index, or install it yourself with "
-                f"`python -m venv {venv_dir}` and "
-                f"`{venv_dir}/bin/pip install label-studio=={LABEL_STUDIO_VERSION}`",
-            )
-    if _installed_version(venv_dir) != LABEL_STUDIO_VERSION:
-        raise NewskitError(
-            f"Label Studio is still not importable from {venv_dir}", f"delete {venv_dir} and retry"
-        )
-    return executable
-
-
 def _write_secret(path: Path, value: str) -> None:
     """Write a secret readable by its owner only (0600), created exclusively."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -137,20 +93,21 @@ def _read_pid_file(data_dir: Path) -> dict | None:
 
 
 def _is_label_studio(pid: int) -> bool:
-    """True if ``pid`` is alive and (where /proc tells) is a Label Studio process."""
+    """True if ``pid`` is alive, is not this process, and (where /proc tells) runs ``label-studio``."""
+    if pid <= 1 or pid == os.getpid():
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    except (ProcessLookupError, PermissionError):
         return False
     cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
-        try:
-            return b"label-studio" in cmdline.read_bytes() or b"label_studio" in cmdline.read_bytes()
-        except OSError:
-            return False
-    return True
+    if not cmdline.exists():
+        return True
+    try:
+        arguments = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(Path(os.fsdecode(a)).name == "label-studio" for a in arguments) and b"start" in arguments
 
 
 def _port_is_free(port: int) -> bool:
@@ -161,6 +118,16 @@ def _port_is_free(port: int) -> bool:
             sock.bind(("127.0.0.1", port))
         except OSError:
             return False
+    return True
+
+
+def _wait_for_free_port(port: int, seconds: float) -> bool:
+    """True once ``port`` is free; a server stopped a moment ago may still hold it briefly."""
+    deadline = time.monotonic() + seconds
+    while not _port_is_free(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
     return True
 
 
@@ -214,7 +181,7 @@ def start_server(
             return ServerInfo(
                 url, running["port"], running["pid"], data_dir, stored_email, already_running=True
             )
-    if not _port_is_free(port):
+    if not _wait_for_free_port(port, seconds=10.0):
         raise NewskitError(
             f"port {port} on 127.0.0.1 is already in use",
             "stop what uses it, or choose another port with --port",
@@ -271,23 +238,41 @@ def stop_server(data_dir: Path = DEFAULT_DATA_DIR, *, timeout: float = 20.0) -> 
     pid = record["pid"]
     _signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
+    while _group_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
+    if _group_alive(pid):
         _signal_group(pid, signal.SIGKILL)
-        while _alive(pid):
+        deadline = time.monotonic() + timeout
+        while _group_alive(pid):
+            if time.monotonic() > deadline:
+                raise NewskitError(f"Label Studio (pid {pid}) did not stop", f"stop it yourself: kill {pid}")
             time.sleep(0.1)
     pid_file.unlink(missing_ok=True)
     return True
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal the server's process group (created by start_new_session: its id is the pid)."""
     try:
-        os.killpg(pid, sig)  # the group we created with start_new_session (its id is the pid)
-    except ProcessLookupError:
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
         pass
-    except PermissionError:
-        os.kill(pid, sig)
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while the server or any process of its group still runs (it may hold the port)."""
+    if _alive(pgid):
+        return True
+    if pgid == os.getpgid(0):  # never wait for our own group
+        return False
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def _alive(pid: int) -> bool:
