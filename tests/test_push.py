@@ -185,6 +185,46 @@ def test_uncertain_order_imports_least_confident_first(corpus):
     assert scores == pytest.approx(all_scores[:3])
 
 
+class OtherSchemaRun(StandInRun):
+    model_version = "other-schema"
+
+    def predict(self, texts):
+        outputs = super().predict(texts)
+        for output in outputs:
+            output["event_types"]["labels"] = ["attack"]
+        return outputs
+
+
+def test_predictions_with_labels_outside_the_schema_are_refused(corpus):
+    fake = FakeStudioClient()
+    with pytest.raises(NewskitError) as info:
+        run_push(fake, corpus[0], predictions=OtherSchemaRun())
+    assert info.value.message == (
+        "the predictions of model 'other-schema' do not fit schema 'ukraine-war-de': "
+        "unknown label(s) 'attack' for task 'event_type'"
+    )
+    assert fake.projects == {}
+
+
+def test_cli_loads_a_trained_run_for_predictions(run_cli, monkeypatch, tmp_path):
+    from tests.training_fixtures import EVENT_LABELS, train_tiny_run
+
+    _, run_dir = train_tiny_run(tmp_path / "training")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k" * 40)
+    write_small_corpus(tmp_path / "corpus")
+    code, _, err = run_cli("push", "--corpus", str(tmp_path / "corpus"), "--schema", str(SCHEMA),
+                           "--predictions", str(run_dir), "--url", "http://127.0.0.1:9")  # fmt: skip
+    # The tiny run is trained on a fixture label set, so push refuses it before contacting the server.
+    assert code == 1
+    line = err.splitlines()[-1]  # (training the fixture run printed progress before)
+    unknown = sorted(set(EVENT_LABELS) - set(load_schema(SCHEMA).task("event_type").label_ids))
+    assert unknown == ["attack", "humanitarian"]
+    assert (
+        line.startswith("error: the predictions of model ") and "do not fit schema 'ukraine-war-de'" in line
+    )
+    assert "'attack'" in line and "'humanitarian'" in line and "for task 'event_type'" in line
+
+
 def test_uncertain_order_needs_predictions(corpus):
     with pytest.raises(NewskitError, match="--order uncertain needs model predictions"):
         run_push(FakeStudioClient(), corpus[0], order="uncertain")

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newskit import studio_install
+from newskit import studio_install, studio_server
 from newskit.errors import NewskitError
 from newskit.studio import StudioClient
 from newskit.studio_server import (
@@ -33,7 +33,8 @@ def test_secret_is_created_once_with_mode_0600(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_busy_port_is_refused_before_anything_starts(tmp_path):
+def test_busy_port_is_refused_before_anything_starts(tmp_path, monkeypatch):
+    monkeypatch.setattr(studio_server, "PORT_RELEASE_WAIT", 0.5)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
-from newskit.label_config import render_instructions, render_label_config
+from newskit.label_config import render_instructions, render_label_config, validate_result
 from newskit.schema import Schema, load_schema
 from newskit.studio import StudioClient, StudioUnavailable
 
@@ -111,8 +111,19 @@ def select_tasks(
     tasks = [{"data": d} for d in data]
     if run is not None:
         outputs = run.predict([d["text"] for d in data])
+        problems: set[str] = set()
         for task, output in zip(tasks, outputs, strict=True):
             task["predictions"] = [_prediction(schema, run, output)]
+            problems.update(
+                p.split(": ", 1)[-1] for p in validate_result(schema, task["predictions"][0]["result"])
+            )
+        if problems:
+            raise NewskitError(
+                f"the predictions of model {run.model_version!r} do not fit schema {schema.name!r}: "
+                + "; ".join(sorted(problems)[:5])
+                + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
+                "use a run trained on a dataset built with this schema",
+            )
     if order == "uncertain":
         if run is None:
             raise NewskitError("--order uncertain needs model predictions", "add --predictions RUN_DIR")

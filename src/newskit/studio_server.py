@@ -40,6 +40,7 @@ API_KEY_FILE = "api_key"
 PASSWORD_FILE = "admin_password"
 PID_FILE = "label-studio.pid"
 LOG_FILE = "label-studio.log"
+PORT_RELEASE_WAIT = 10.0  # seconds a just-stopped server may keep its port
 # Variables Label Studio reads with or without a prefix: inherited values would change its
 # port, host or admin user behind our back (HOST, PORT, USERNAME, PASSWORD, ...).
 _LS_ENV_NAMES = ("HOST", "PORT", "USERNAME", "PASSWORD", "USER_TOKEN", "BASE_DATA_DIR")
@@ -181,7 +182,7 @@ def start_server(
             return ServerInfo(
                 url, running["port"], running["pid"], data_dir, stored_email, already_running=True
             )
-    if not _wait_for_free_port(port, seconds=10.0):
+    if not _wait_for_free_port(port, seconds=PORT_RELEASE_WAIT):
         raise NewskitError(
             f"port {port} on 127.0.0.1 is already in use",
             "stop what uses it, or choose another port with --port",
