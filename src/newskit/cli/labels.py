@@ -7,6 +7,7 @@ history) and is never printed.
 from __future__ import annotations
 
 import shlex
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,12 +21,20 @@ from newskit.studio_server import DEFAULT_DATA_DIR, default_venv_dir, start_serv
 
 UrlOption = Annotated[
     str | None,
-    typer.Option(help=f"Label Studio URL [default: ${URL_ENV} or {DEFAULT_URL}]", show_default=False),
+    typer.Option(help=f"Label Studio URL (default: ${URL_ENV}, else {DEFAULT_URL})", show_default=False),
 ]
 ProjectOption = Annotated[
     str | None,
-    typer.Option("--project", help="Project title [default: the schema's name]", show_default=False),
+    typer.Option("--project", help="Project title (default: the schema's name)", show_default=False),
 ]
+
+
+class Order(StrEnum):
+    """The order in which ``push`` imports tasks."""
+
+    corpus = "corpus"
+    uncertain = "uncertain"
+
 
 studio_app = typer.Typer(help="Run a local Label Studio (installed into its own venv on first use).")
 app.add_typer(studio_app, name="studio")
@@ -71,7 +80,9 @@ def push_cli(
     predictions: Annotated[
         Path | None, typer.Option(help="Training run folder: pre-annotate tasks with its predictions")
     ] = None,
-    order: Annotated[str, typer.Option(help="corpus, or uncertain (least confident first)")] = "corpus",
+    order: Annotated[
+        Order, typer.Option(help="corpus order, or uncertain: least confident predictions first")
+    ] = Order.corpus,
     batch_size: Annotated[int, typer.Option(help="Tasks per import request")] = 1000,
     url: UrlOption = None,
 ) -> None:
@@ -102,7 +113,7 @@ def push_cli(
             schema_path=schema,
             limit=limit,
             predictions=predictions,
-            order=order,  # type: ignore[arg-type]  (checked by push)
+            order=order.value,
             batch_size=batch_size,
             progress=show,
         )
@@ -124,7 +135,7 @@ def pull_cli(
         "labels"
     ),
     schema: Annotated[
-        Path | None, typer.Option(help="Label schema [default: LABELS/schema.yaml]", show_default=False)
+        Path | None, typer.Option(help="Label schema (default: LABELS/schema.yaml)", show_default=False)
     ] = None,
     url: UrlOption = None,
 ) -> None:
