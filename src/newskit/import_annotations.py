@@ -20,7 +20,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.label_config import validate_result
 from newskit.schema import Schema, load_schema
-from newskit.studio import StudioClient
+from newskit.studio import StudioClient, require_project
 
 MAX_LISTED = 5
 
@@ -105,12 +105,7 @@ def import_annotations(
     rows = _read_rows(Path(path), schema)
     client = client or StudioClient(url, api_key)
     title = project_title or schema.name
-    project_id = client.find_project(title)
-    if project_id is None:
-        raise NewskitError(
-            f"Label Studio at {client.url} has no project titled {title!r}",
-            "push the sentences first: newskit push",
-        )
+    project_id = require_project(client, title, "push the sentences first: newskit push")
     tasks = client.list_task_sentence_ids(project_id)
     unknown = [sentence_id for sentence_id, _ in rows if sentence_id not in tasks]
     if unknown:

@@ -21,7 +21,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import dumps, file_mode, write_jsonl
 from newskit.label_config import validate_result
 from newskit.schema import Schema, load_schema
-from newskit.studio import StudioClient
+from newskit.studio import StudioClient, require_project
 
 SNAPSHOTS = "snapshots"
 ANNOTATIONS = "annotations.jsonl"
@@ -219,12 +219,7 @@ def pull(
     schema = load_schema(Path(schema_path) if schema_path else labels_dir / "schema.yaml")
     title = project_title or schema.name
     client = client or StudioClient(url, api_key)
-    project_id = client.find_project(title)
-    if project_id is None:
-        raise NewskitError(
-            f"Label Studio at {client.url} has no project titled {title!r}",
-            "check --project, or create it with `newskit push`",
-        )
+    project_id = require_project(client, title, "check --project, or create it with `newskit push`")
     raw = client.export_json(project_id)
     users = client.list_users()
     snapshot = write_snapshot(labels_dir, title, raw, users, now or datetime.now(UTC))

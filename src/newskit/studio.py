@@ -24,6 +24,7 @@ __all__ = [
     "StudioClient",
     "StudioUnavailable",
     "api_key_from_env",
+    "require_project",
     "url_from_env",
 ]
 
@@ -55,6 +56,14 @@ def api_key_from_env() -> str:
             f"with `newskit studio up`: export {API_KEY_ENV}=$(cat .labelstudio/api_key)",
         )
     return key
+
+
+def require_project(client: StudioClient, title: str, hint: str) -> int:
+    """The id of the project titled ``title``; a missing project is an error with ``hint``."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        raise NewskitError(f"Label Studio at {client.url} has no project titled {title!r}", hint)
+    return project_id
 
 
 def _detail(body: Any) -> str:
