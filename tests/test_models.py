@@ -97,3 +97,11 @@ def test_not_a_skops_file_is_one_line_error(tmp_path):
 def test_missing_model_file(tmp_path):
     with pytest.raises(NewskitError, match="model file not found"):
         load_model(tmp_path / "absent.skops")
+
+
+def test_hashing_models_give_byte_identical_files(tmp_path):
+    features = FeatureConfig(kind="hashing", word_ngrams=(1, 2), char_ngrams=(3, 4), hashing_features=2**12)
+    for name in ("a", "b"):
+        pipeline = build_pipeline("multi", PARAMS["sgd"], features, seed=3).fit(TEXTS, MULTI)
+        save_model(pipeline, tmp_path / f"{name}.skops")
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()

@@ -93,3 +93,14 @@ def test_cli_errors_are_one_line(run_dir, run_cli, args, message):
 def test_not_a_run(tmp_path):
     with pytest.raises(NewskitError, match="not a training run"):
         load_run(tmp_path)
+
+
+def test_shared_features_give_each_task_its_own_numbers(run_dir):
+    run = load_run(run_dir)
+    # The fixture has sentences without a stance: that model's TF-IDF saw fewer rows, so no sharing.
+    assert run.info["tasks"]["stance"]["n_missing_label"] > 0
+    assert run.shared_steps.shared_names() == [["event_types"], ["stance"]]
+    texts = np.array(SENTENCES * 3, dtype=object)
+    shared = run.probabilities(list(texts))
+    for task in run.tasks:
+        np.testing.assert_array_equal(shared[task.field], run.models[task.field].probabilities(texts, task))

@@ -37,41 +37,41 @@ TRUSTED_TYPES = (
 SVM_CALIBRATION_FOLDS = 3
 
 
-def build_features(features: FeatureConfig, params: dict[str, Any]) -> FeatureUnion:
-    """Word and character n-gram features; ``params`` may override the n-gram ranges."""
+def _ngram_ranges(features: FeatureConfig, params: dict[str, Any]) -> list[tuple[str, str, tuple]]:
+    """(name, analyzer, range) of each n-gram kind switched on; ``params`` may override the ranges."""
     word = params.get("word_ngrams", features.word_ngrams)
     char = params.get("char_ngrams", features.char_ngrams)
+    kinds = (("word", "word", word), ("char", "char_wb", char))
+    return [(name, analyzer, tuple(ngrams)) for name, analyzer, ngrams in kinds if ngrams is not None]
+
+
+def build_features(features: FeatureConfig, params: dict[str, Any]) -> FeatureUnion:
+    """TF-IDF word and character n-gram features, or (``kind = "hashing"``) hashed n-gram counts.
+
+    Hashed counts carry no fitted state: every task pipeline of a run starts with the same
+    step, so prediction computes it once per batch (see :mod:`newskit.shared_steps`).
+    """
     parts = []
-    for name, analyzer, ngrams in (("word", "word", word), ("char", "char_wb", char)):
-        if ngrams is None:
-            continue
+    for name, analyzer, ngrams in _ngram_ranges(features, params):
         if features.kind == "tfidf":
             vectorizer: Any = TfidfVectorizer(
                 analyzer=analyzer,
-                ngram_range=tuple(ngrams),
+                ngram_range=ngrams,
                 lowercase=features.lowercase,
                 min_df=features.min_df,
                 max_features=features.max_features,
                 sublinear_tf=features.sublinear_tf,
                 dtype=np.float32,
             )
-        else:  # hashing: no vocabulary to hold in memory; IDF weighting still learned
-            vectorizer = Pipeline(
-                [
-                    (
-                        "hash",
-                        HashingVectorizer(
-                            analyzer=analyzer,
-                            ngram_range=tuple(ngrams),
-                            lowercase=features.lowercase,
-                            n_features=features.hashing_features,
-                            alternate_sign=False,
-                            norm=None,
-                            dtype=np.float32,
-                        ),
-                    ),
-                    ("tfidf", TfidfTransformer(sublinear_tf=features.sublinear_tf)),
-                ]
+        else:  # hashing: no vocabulary to hold in memory
+            vectorizer = HashingVectorizer(
+                analyzer=analyzer,
+                ngram_range=ngrams,
+                lowercase=features.lowercase,
+                n_features=features.hashing_features,
+                alternate_sign=False,
+                norm=None,
+                dtype=np.float32,
             )
         parts.append((name, vectorizer))
     return FeatureUnion(parts)
@@ -102,20 +102,32 @@ def build_classifier(params: dict[str, Any], seed: int) -> Any:
 
 
 def build_pipeline(kind: str, params: dict[str, Any], features: FeatureConfig, seed: int) -> Pipeline:
-    """Features + classifier; a multi-label task gets one-vs-rest over its labels."""
+    """Features + classifier; a multi-label task gets one-vs-rest over its labels.
+
+    Hashing features get their IDF weighting as a step of its own after the (stateless)
+    hashing, one TF-IDF over all hashed n-gram kinds together.
+    """
     classifier = build_classifier(params, seed)
     if kind == "multi":
         classifier = OneVsRestClassifier(classifier)
-    return Pipeline([("features", build_features(features, params)), ("classifier", classifier)])
+    steps: list[tuple[str, Any]] = [("features", build_features(features, params))]
+    if features.kind == "hashing":
+        steps.append(("tfidf", TfidfTransformer(sublinear_tf=features.sublinear_tf)))
+    return Pipeline([*steps, ("classifier", classifier)])
 
 
 def class_probabilities(pipeline: Pipeline, texts, kind: str, n_labels: int) -> np.ndarray:
     """Probabilities as (rows × all task labels), also when training saw only some classes."""
-    proba = np.asarray(pipeline.predict_proba(texts), dtype=np.float64)
+    return task_probabilities(pipeline.predict_proba(texts), pipeline.classes_, kind, n_labels)
+
+
+def task_probabilities(proba, classes, kind: str, n_labels: int) -> np.ndarray:
+    """A classifier's ``predict_proba`` output as float64 (rows × all task labels)."""
+    proba = np.asarray(proba, dtype=np.float64)
     if kind == "multi":
         return proba
     full = np.zeros((proba.shape[0], n_labels))
-    full[:, np.asarray(pipeline.classes_, dtype=np.int64)] = proba
+    full[:, np.asarray(classes, dtype=np.int64)] = proba
     # float32 features give float32 probabilities; renormalise so rows sum to one in float64.
     return full / full.sum(axis=1, keepdims=True)
 

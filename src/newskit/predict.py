@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from newskit.crossval import FittedTask
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
 from newskit.metrics import decide
-from newskit.models import load_model
+from newskit.models import load_model, task_probabilities
+from newskit.shared_steps import SharedSteps
 from newskit.train import CONFIG_NAME, TRAIN_INFO_NAME
 from newskit.train_config import TrainConfig, parse_config
 from newskit.training_data import TaskSpec
@@ -43,10 +45,19 @@ class Run:
     models: dict[str, FittedTask] = field(repr=False)
     model_version: str = ""
 
+    @cached_property
+    def shared_steps(self) -> SharedSteps:
+        """The task pipelines, with feature steps that are equal across tasks applied once per batch."""
+        return SharedSteps({task.field: self.models[task.field].pipeline for task in self.tasks})
+
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Per task field, probabilities (rows × labels)."""
         array = np.array(list(texts), dtype=object)
-        return {task.field: self.models[task.field].probabilities(array, task) for task in self.tasks}
+        raw = self.shared_steps.predict_proba(array)
+        return {
+            task.field: task_probabilities(*raw[task.field], task.kind, len(task.labels))
+            for task in self.tasks
+        }
 
     def predict(self, texts: list[str]) -> list[dict[str, Any]]:
         """One dict per text: ``{field: {"labels": [...], "probabilities": {...}}, "confidence": float}``."""
@@ -60,20 +71,20 @@ class Run:
             thresholds = self.models[task.field].thresholds
             decided = decide(proba, task.kind, thresholds)
             confidence = np.minimum(confidence, task_confidence(proba, task.kind, thresholds))
-            for row, result in enumerate(results):
-                if task.kind == "single":
-                    labels = [task.labels[int(decided[row])]]
-                else:
-                    labels = [label for i, label in enumerate(task.labels) if decided[row, i]]
+            # Whole-array rounding and tolist(): per-value Python calls cost as much as the model.
+            rounded_rows = np.round(proba, PROBABILITY_DIGITS).tolist()
+            if task.kind == "single":
+                label_rows: list[list[str]] = [[task.labels[i]] for i in decided.tolist()]
+            else:
+                names = np.array(task.labels, dtype=object)
+                label_rows = [names[row].tolist() for row in decided.astype(bool)]
+            for result, labels, row in zip(results, label_rows, rounded_rows, strict=True):
                 result[task.field] = {
                     "labels": labels,
-                    "probabilities": {
-                        label: round(float(proba[row, i]), PROBABILITY_DIGITS)
-                        for i, label in enumerate(task.labels)
-                    },
+                    "probabilities": dict(zip(task.labels, row, strict=True)),
                 }
-        for row, result in enumerate(results):
-            result["confidence"] = round(float(confidence[row]), PROBABILITY_DIGITS)
+        for result, value in zip(results, np.round(confidence, PROBABILITY_DIGITS).tolist(), strict=True):
+            result["confidence"] = value
         return results
 
 
