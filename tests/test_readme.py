@@ -51,6 +51,18 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert run_tests in ci_script.splitlines()
 
 
+def test_ci_runs_the_readme_main_job_as_the_readme_says(tmp_path):
+    """CI extracts the first bash block of the README; the extraction gives the first command."""
+    import subprocess
+
+    ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    line = next(line for line in ci_script.splitlines() if line.startswith("main_job=$("))
+    extract = line[len("main_job=$(") : -1]
+    run_job, _ = readme_commands()
+    got = subprocess.run(["bash", "-c", extract], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert got.stdout.strip() == run_job
+
+
 def test_every_command_has_a_readme_section_with_an_example():
     missing = []
     for path in cli_command_paths():
