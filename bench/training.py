@@ -1,13 +1,24 @@
-"""Benchmark of the training stage (on demand, not in CI).
+"""Benchmark of the training stage (on demand, not in CI): the shipped configs and alternatives.
 
-    python bench/training.py                 # 1,000,000 training sentences, 100,000 to predict
-    python bench/training.py --train-size 100000 --predict-size 50000
+    python bench/training.py                          # train 1,000,000 sentences, predict 100,000
+    python bench/training.py --train-size 20000 --configs all
 
-Targets: prediction ≥ 20,000 sentences/s through ``Run.predict`` (both tasks), and
-training one task model on 1,000,000 sentences in under 3 minutes and 4 GB RSS.
-The corpus is synthetic: real sentences of the seed articles recombined (the first
-part of one sentence + the rest of another), with labels from a keyword rule. Each
-training measurement runs in a fresh process so its peak RSS (``ru_maxrss``) is its own.
+Targets: prediction ≥ 20,000 sentences/s through ``newskit.predict.load_run(run).predict``
+(both tasks), and training on 1,000,000 sentences in under 3 minutes and 4 GB peak RSS.
+
+Every configuration is a training config file: the shipped ``training/*.toml`` or a
+shipped file with one line changed (the alternatives). For each one the benchmark
+
+* predicts: trains a run with ``newskit.train.train`` (the config as it is, whole grid) on
+  5,000 sentences, loads it with ``load_run`` and times ``Run.predict`` on ``--predict-size``;
+* trains one task model (the config's features and first grid candidate, one fit, as
+  ``newskit train`` does last) per task kind on ``--train-size`` sentences, each in a fresh
+  process so its peak RSS (``ru_maxrss``) is its own;
+* with ``--full-train``: runs the whole ``newskit.train.train`` (both tasks, grouped CV of
+  every grid candidate, threshold tuning, final fits) on ``--train-size`` sentences.
+
+The corpus is synthetic: real sentences of the seed articles recombined (the first part
+of one sentence + the rest of another), 50 per article, with labels from a keyword rule.
 """
 
 from __future__ import annotations
@@ -31,14 +42,29 @@ EVENT_RULES = {
     "humanitarian": r"heizung|strom|zivil|wasser|kälte|energie",
 }
 STANCES = ["pro_ukraine", "neutral", "pro_russia"]
-# (name, features, model): ours (the baseline config's shape), the large option, and plain alternatives.
-SETUPS = {
-    "tfidf+logreg (newskit baseline)": ("tfidf", "logreg"),
-    "tfidf words only+logreg (newskit fast)": ("tfidf-words", "logreg"),
-    "hashing+sgd (newskit large)": ("hashing", "sgd"),
-    "default TfidfVectorizer+LogisticRegression": ("plain", "plain"),
-    "default HashingVectorizer+SGDClassifier": ("plain-hashing", "plain"),
+TARGET_PER_SECOND = 20_000
+TARGET_SECONDS = 180
+TARGET_RSS_GB = 4
+# name → (shipped config file, {line to replace: replacement}); the shipped ones change nothing.
+CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
+    "baseline.toml": ("baseline.toml", {}),
+    "baseline.toml, words only": ("baseline.toml", {"char_ngrams = [2, 5]": "char_ngrams = []"}),
+    "large.toml": ("large.toml", {}),
+    "large.toml + hashed char_wb 3-5": ("large.toml", {"char_ngrams = []": "char_ngrams = [3, 5]"}),
 }
+DEFAULT_CONFIGS = ["large.toml"]
+
+
+def config_text(name: str) -> str:
+    """The TOML text of configuration ``name`` (a shipped file, maybe with one line changed)."""
+    file, changes = CONFIGS[name]
+    text = (REPO / "training" / file).read_text(encoding="utf-8")
+    for old, new in changes.items():
+        lines = [line for line in text.splitlines() if line.split("#")[0].strip() == old]
+        if len(lines) != 1:
+            raise SystemExit(f"training/{file} has no line '{old}' any more: update CONFIGS in {__file__}")
+        text = text.replace(lines[0], new)
+    return text
 
 
 SEED_CACHE = Path(tempfile.gettempdir()) / "newskit-bench-seed-sentences.json"
@@ -77,60 +103,12 @@ def synthetic(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]
     return texts, stance, events
 
 
-def build_model(features: str, model: str, kind: str):
-    """The pipeline of one setup (ours via newskit.models; the alternatives with library defaults)."""
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
-
-    from newskit.models import build_pipeline
-    from newskit.train_config import FeatureConfig
-
-    if features in ("tfidf", "tfidf-words"):
-        config = FeatureConfig(char_ngrams=(2, 5) if features == "tfidf" else None)
-        return build_pipeline(kind, {"model": "logreg", "C": 1.0, "class_weight": "balanced"}, config, 0)
-    if features == "hashing":
-        config = FeatureConfig(kind="hashing", word_ngrams=(1, 2), char_ngrams=None)
-        return build_pipeline(kind, {"model": "sgd", "alpha": 1e-5, "class_weight": "balanced"}, config, 0)
-    vectorizer = TfidfVectorizer() if features == "plain" else HashingVectorizer()
-    classifier = LogisticRegression() if features == "plain" else SGDClassifier(loss="log_loss")
-    return make_pipeline(vectorizer, OneVsRestClassifier(classifier) if kind == "multi" else classifier)
-
-
-def train_child(setup: str, kind: str, n: int) -> None:
-    """(In a fresh process) fit one task model on ``n`` sentences; print seconds and peak RSS."""
-    import warnings
-
-    from threadpoolctl import threadpool_limits
-
-    texts, stance, events = synthetic(n)
-    model = build_model(*SETUPS[setup], kind)
-    start = time.perf_counter()
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
-        warnings.simplefilter("ignore")
-        model.fit(texts, events if kind == "multi" else stance)
-    seconds = time.perf_counter() - start
-    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # Linux: KiB
-    print(json.dumps({"seconds": seconds, "rss_gb": rss_gb}))
-
-
-def measure_training(setup: str, kind: str, n: int) -> dict:
-    """Run :func:`train_child` in a subprocess and return its measurements."""
-    command = [sys.executable, __file__, "--child", setup, kind, str(n)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def measure_prediction(n_train: int, n_predict: int, char_ngrams: str) -> dict:
-    """Train a run via the kit (baseline config with ``char_ngrams``), then time ``Run.predict``."""
+def write_dataset(folder: Path, n: int, seed: int) -> Path:
+    """A dataset folder (``data/train.parquet`` only) of ``n`` synthetic sentences, 50 per article."""
     import datasets
 
-    from newskit.predict import load_run
-    from newskit.train import train
-
-    texts, stance, events = synthetic(n_train, seed=1)
-    groups = [f"article-{i // 50}" for i in range(n_train)]
+    datasets.disable_progress_bars()
+    texts, stance, events = synthetic(n, seed=seed)
     features = datasets.Features(
         {
             "text": datasets.Value("string"),
@@ -139,69 +117,153 @@ def measure_prediction(n_train: int, n_predict: int, char_ngrams: str) -> dict:
             "stance": datasets.ClassLabel(names=STANCES),
         }
     )
+    rows = {
+        "text": texts,
+        "article_id": [f"article-{i // 50}" for i in range(n)],
+        "event_types": [np.flatnonzero(r).tolist() for r in events],
+        "stance": stance.tolist(),
+    }
+    (folder / "data").mkdir(parents=True)
+    datasets.Dataset.from_dict(rows, features=features).to_parquet(folder / "data" / "train.parquet")
+    return folder
+
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # Linux: KiB
+
+
+def fit_child(name: str, kind: str, n: int) -> None:
+    """(In a fresh process) fit one task model of config ``name`` on ``n`` sentences; print the cost."""
+    import warnings
+
+    from threadpoolctl import threadpool_limits
+
+    from newskit.models import build_pipeline
+    from newskit.train_config import parse_config
+
+    config = parse_config(config_text(name), name)
+    texts, stance, events = synthetic(n)
+    model = build_pipeline(kind, config.candidates()[0], config.features, config.seed)
+    start = time.perf_counter()
+    with warnings.catch_warnings(), threadpool_limits(limits=1):  # as newskit.crossval fits
+        warnings.simplefilter("ignore")
+        model.fit(np.array(texts, dtype=object), events if kind == "multi" else stance)
+    print(json.dumps({"seconds": time.perf_counter() - start, "rss_gb": _peak_rss_gb()}))
+
+
+def full_train_child(name: str, n: int) -> None:
+    """(In a fresh process) the whole ``newskit.train.train`` of config ``name`` on ``n`` sentences."""
+    from newskit.train import train
+
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "dataset"
-        (folder / "data").mkdir(parents=True)
-        rows = {
-            "text": texts,
-            "article_id": groups,
-            "event_types": [np.flatnonzero(r).tolist() for r in events],
-            "stance": stance.tolist(),
-        }
-        datasets.Dataset.from_dict(rows, features=features).to_parquet(folder / "data" / "train.parquet")
+        dataset = write_dataset(Path(tmp) / "dataset", n, seed=0)
         config = Path(tmp) / "bench.toml"
-        baseline = (REPO / "training" / "baseline.toml").read_text(encoding="utf-8").split("[[grid]]")[0]
-        baseline = baseline.replace("char_ngrams = [2, 5]", f"char_ngrams = {char_ngrams}")
-        config.write_text(baseline + '[[grid]]\nmodel = "logreg"\nC = [1.0]\n', encoding="utf-8")
-        train(dataset_dir=folder, config_path=config, out_dir=Path(tmp) / "run")
+        config.write_text(config_text(name), encoding="utf-8")
+        start = time.perf_counter()
+        train(dataset_dir=dataset, config_path=config, out_dir=Path(tmp) / "run")
+        seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "rss_gb": _peak_rss_gb()}))
+
+
+def in_child(*args: str) -> dict:
+    """Run this script with ``--child ARGS`` in a fresh process; return the JSON it prints."""
+    command = [sys.executable, __file__, "--child", *args]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_prediction(name: str, n_train: int, n_predict: int) -> dict:
+    """Train a run of config ``name`` on ``n_train`` sentences via the kit, then time ``Run.predict``."""
+    from newskit.predict import load_run
+    from newskit.train import train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dataset = write_dataset(Path(tmp) / "dataset", n_train, seed=1)
+        config = Path(tmp) / "bench.toml"
+        config.write_text(config_text(name), encoding="utf-8")
+        train(dataset_dir=dataset, config_path=config, out_dir=Path(tmp) / "run")
         run = load_run(Path(tmp) / "run")
         sentences = synthetic(n_predict, seed=2)[0]
         run.predict(sentences[:1000])  # warm-up
         start = time.perf_counter()
-        run.predict(sentences)
+        results = run.predict(sentences)
         seconds = time.perf_counter() - start
-    return {"sentences": n_predict, "seconds": seconds, "per_second": n_predict / seconds}
+    assert len(results) == n_predict
+    return {
+        "per_second": n_predict / seconds,
+        "shared": " + ".join("/".join(group) for group in run.shared_steps.shared_names()),
+        "chosen": {field: task["chosen"] for field, task in run.info["tasks"].items()},
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--train-size", type=int, default=1_000_000)
-    parser.add_argument("--predict-size", type=int, default=100_000)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--train-size", type=int, default=1_000_000, help="sentences to train on")
+    parser.add_argument("--predict-size", type=int, default=100_000, help="sentences to predict")
+    parser.add_argument(
+        "--predict-train-size", type=int, default=5_000, help="training size of the run used to predict"
+    )
+    parser.add_argument(
+        "--configs", nargs="*", default=DEFAULT_CONFIGS, help=f"'all' or some of: {', '.join(CONFIGS)}"
+    )
+    parser.add_argument("--kinds", nargs="*", default=["single", "multi"], help="task kinds to fit")
     parser.add_argument("--skip-predict", action="store_true")
-    parser.add_argument("--setups", nargs="*", default=list(SETUPS), help="which training setups to measure")
-    parser.add_argument("--kinds", nargs="*", default=["single", "multi"])
+    parser.add_argument("--skip-fit", action="store_true", help="skip the one-model fits")
+    parser.add_argument("--full-train", action="store_true", help="also time the whole `newskit train`")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        train_child(args.child[0], args.child[1], int(args.child[2]))
+        if args.child[0] == "fit":
+            fit_child(args.child[1], args.child[2], int(args.child[3]))
+        else:
+            full_train_child(args.child[1], int(args.child[2]))
         return
+    names = list(CONFIGS) if args.configs == ["all"] else args.configs
+    unknown = sorted(set(names) - set(CONFIGS))
+    if unknown:
+        parser.error(f"unknown configs {unknown}; choose from {list(CONFIGS)} or 'all'")
     seed_sentences()  # fill the cache before the children start
-    if not args.skip_predict:
-        for name, char_ngrams in (("baseline: words + char_wb 2-5", "[2, 5]"), ("words only", "[]")):
-            result = measure_prediction(5_000, args.predict_size, char_ngrams)
-            verdict = "meets" if result["per_second"] >= 20_000 else "MISSES"
+    print(
+        f"train size {args.train_size:,}; predict {args.predict_size:,} "
+        f"with runs trained on {args.predict_train_size:,}"
+    )
+    fits: dict[tuple[str, str], dict] = {}
+    for name in names:
+        if not args.skip_predict:
+            p = measure_prediction(name, args.predict_train_size, args.predict_size)
             print(
-                f"predict {name:30} (Run.predict, 2 tasks): {result['per_second']:,.0f} sentences/s "
-                f"({verdict} ≥ 20,000)",
+                f"predict {name:34} {p['per_second']:9,.0f} sentences/s "
+                f"({verdict(p['per_second'] >= TARGET_PER_SECOND)} ≥ {TARGET_PER_SECOND:,}); "
+                f"features computed once for: {p['shared']}",
                 flush=True,
             )
-    results = {}
-    for setup in args.setups:
-        for kind in args.kinds:
-            results[setup, kind] = measure_training(setup, kind, args.train_size)
-            r = results[setup, kind]
-            ok = "meets" if r["seconds"] < 180 and r["rss_gb"] < 4 else "MISSES"
+        for kind in [] if args.skip_fit else args.kinds:
+            r = fits[name, kind] = in_child("fit", name, kind, str(args.train_size))
+            ok = r["seconds"] < TARGET_SECONDS and r["rss_gb"] < TARGET_RSS_GB
             print(
-                f"train {kind:6} {setup:44} n={args.train_size:,}: {r['seconds']:7.1f} s, "
-                f"peak RSS {r['rss_gb']:.2f} GB ({ok} < 180 s, < 4 GB)",
+                f"fit     {name:34} {kind:6} model: {r['seconds']:7.1f} s, peak RSS {r['rss_gb']:.2f} GB "
+                f"({verdict(ok)} < {TARGET_SECONDS} s, < {TARGET_RSS_GB} GB)",
                 flush=True,
             )
-    for kind in args.kinds:
-        ours = results.get(("tfidf+logreg (newskit baseline)", kind), {}).get("seconds")
-        for setup in args.setups if ours else []:
-            print(f"ratio {kind:6} {setup:44}: {results[setup, kind]['seconds'] / ours:5.2f} × baseline time")
+        if args.full_train:
+            r = in_child("train", name, str(args.train_size))
+            ok = r["seconds"] < TARGET_SECONDS and r["rss_gb"] < TARGET_RSS_GB
+            print(
+                f"train   {name:34} newskit train: {r['seconds']:7.1f} s, peak RSS {r['rss_gb']:.2f} GB "
+                f"({verdict(ok)} < {TARGET_SECONDS} s, < {TARGET_RSS_GB} GB)",
+                flush=True,
+            )
+    reference = names[0]
+    for kind in [] if args.skip_fit else args.kinds:
+        for name in names[1:]:
+            ratio = fits[name, kind]["seconds"] / fits[reference, kind]["seconds"]
+            print(f"ratio   {name:34} {kind:6} fit time: {ratio:5.2f} × {reference}")
 
 
 if __name__ == "__main__":
