@@ -8,12 +8,14 @@ import datasets
 import numpy as np
 import pytest
 
-from newskit.crossval import group_folds, tune_thresholds
+from newskit.crossval import fit_task, group_folds, hashed_rows, tune_thresholds
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
+from newskit.models import build_pipeline, save_model
 from newskit.train import train
 from newskit.train_config import parse_config
-from newskit.training_data import derive_tasks
+from newskit.training_data import TaskSpec, derive_tasks
+from tests.test_models import MULTI, SINGLE, TEXTS
 from tests.training_fixtures import TINY_CONFIG, build_fixture_dataset, write_tiny_config
 
 
@@ -163,3 +165,44 @@ def test_committed_configs_are_valid(repo_root):
     assert baseline.features.kind == "tfidf" and baseline.features.char_ngrams == (2, 5)
     assert len(baseline.candidates()) >= 3
     assert large.features.kind == "hashing" and large.features.char_ngrams is None  # [] switches it off
+
+
+HASHING_CONFIG = """
+seed = 7
+max_folds = 3
+
+[features]
+kind = "hashing"
+word_ngrams = [1, 2]
+char_ngrams = [3, 4]
+hashing_features = 4096
+
+[[grid]]
+model = "sgd"
+alpha = [1e-4]
+"""
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["single", "multi"])
+def test_hashing_once_for_all_fits_gives_the_same_model(tmp_path, kind):
+    config = parse_config(HASHING_CONFIG)
+    task = TaskSpec("t", kind, ["a", "b", "c"])
+    y, groups = (SINGLE if kind == "single" else MULTI), np.arange(len(TEXTS)) % 4
+    params = config.candidates()[0]
+    rows = hashed_rows(TEXTS, config)
+    assert rows.hashed.shape == (len(TEXTS), 2 * 4096)
+    from_rows = fit_task(task, rows, y, groups, params, config)
+    from_texts = fit_task(task, TEXTS, y, groups, params, config)
+    assert from_rows.thresholds == from_texts.thresholds
+    save_model(from_rows.pipeline, tmp_path / "rows.skops")
+    save_model(from_texts.pipeline, tmp_path / "texts.skops")
+    assert (tmp_path / "rows.skops").read_bytes() == (tmp_path / "texts.skops").read_bytes()
+
+
+def test_a_candidate_with_other_ngrams_hashes_its_own_way():
+    config = parse_config(HASHING_CONFIG)
+    rows = hashed_rows(TEXTS, config)
+    assert rows.precomputed(build_pipeline("single", config.candidates()[0], config.features, 7))
+    other = {**config.candidates()[0], "word_ngrams": (1, 1)}
+    assert not rows.precomputed(build_pipeline("single", other, config.features, 7))

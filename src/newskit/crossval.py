@@ -19,7 +19,8 @@ from threadpoolctl import threadpool_limits
 
 from newskit.errors import NewskitError
 from newskit.metrics import decide, f1_scores
-from newskit.models import build_pipeline, class_probabilities
+from newskit.models import build_features, build_pipeline, class_probabilities, task_probabilities
+from newskit.shared_steps import same_fitted
 from newskit.train_config import TrainConfig
 from newskit.training_data import TaskSpec
 
@@ -43,22 +44,67 @@ def group_folds(groups: np.ndarray, max_folds: int) -> Folds:
     return list(splitter.split(np.zeros(len(groups)), groups=groups))
 
 
-def _fit(
-    task: TaskSpec, texts: np.ndarray, y: np.ndarray, params: dict[str, Any], config: TrainConfig
-) -> Pipeline:
+@dataclass
+class Rows:
+    """Training texts, with the output of a stateless hashing step computed once for all of them.
+
+    Hashing holds no fitted state, so every fold, grid candidate and the final fit can slice
+    one hashed matrix instead of hashing the same sentences again (the slow part at scale).
+    """
+
+    texts: np.ndarray
+    hashed: Any = None
+    step: Any = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index) -> Rows:
+        return Rows(self.texts[index], None if self.hashed is None else self.hashed[index], self.step)
+
+    def precomputed(self, pipeline: Pipeline) -> bool:
+        """True if ``hashed`` is what the first step of ``pipeline`` makes of ``texts``."""
+        return self.hashed is not None and same_fitted(pipeline.steps[0][1], self.step)
+
+
+def hashed_rows(texts: np.ndarray, config: TrainConfig) -> Rows:
+    """``texts`` as :class:`Rows`; for hashing features with the hashing done once."""
+    if config.features.kind != "hashing":
+        return Rows(texts)
+    step = build_features(config.features, {})
+    return Rows(texts, step.transform(texts), step)
+
+
+def _as_rows(texts) -> Rows:
+    return texts if isinstance(texts, Rows) else Rows(texts)
+
+
+def _fit(task: TaskSpec, texts, y: np.ndarray, params: dict[str, Any], config: TrainConfig) -> Pipeline:
+    rows = _as_rows(texts)
     pipeline = build_pipeline(task.kind, params, config.features, config.seed)
     # One BLAS thread: on small data, thread start-up and contention cost more than they save.
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         # A label without positives in a fold is expected in small data (constant predictor).
         warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
         warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(texts, y)
+        if rows.precomputed(pipeline):  # fit the steps after the hashing on the hashed rows
+            tail = Pipeline(pipeline.steps[1:]).fit(rows.hashed, y)
+            return Pipeline([pipeline.steps[0], *tail.steps])
+        pipeline.fit(rows.texts, y)
     return pipeline
+
+
+def _probabilities(model: Pipeline, texts, task: TaskSpec) -> np.ndarray:
+    rows = _as_rows(texts)
+    if rows.precomputed(model):
+        proba = Pipeline(model.steps[1:]).predict_proba(rows.hashed)
+        return task_probabilities(proba, model.classes_, task.kind, len(task.labels))
+    return class_probabilities(model, rows.texts, task.kind, len(task.labels))
 
 
 def out_of_fold_proba(
     task: TaskSpec,
-    texts: np.ndarray,
+    texts: np.ndarray | Rows,
     y: np.ndarray,
     folds: Folds,
     params: dict[str, Any],
@@ -68,7 +114,7 @@ def out_of_fold_proba(
     proba = np.zeros((len(texts), len(task.labels)))
     for train_idx, score_idx in folds:
         model = _fit(task, texts[train_idx], y[train_idx], params, config)
-        proba[score_idx] = class_probabilities(model, texts[score_idx], task.kind, len(task.labels))
+        proba[score_idx] = _probabilities(model, texts[score_idx], task)
     return proba
 
 
@@ -114,7 +160,7 @@ class FittedTask:
 
 def fit_task(
     task: TaskSpec,
-    texts: np.ndarray,
+    texts: np.ndarray | Rows,
     y: np.ndarray,
     groups: np.ndarray,
     params: dict[str, Any],
@@ -135,7 +181,7 @@ def fit_task(
 
 def score_candidate(
     task: TaskSpec,
-    texts: np.ndarray,
+    texts: np.ndarray | Rows,
     y: np.ndarray,
     folds: Folds,
     params: dict[str, Any],

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from newskit.crossval import fit_task, group_folds, score_candidate
+from newskit.crossval import fit_task, group_folds, hashed_rows, score_candidate
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.metrics import rounded
@@ -77,7 +77,7 @@ def _grid_record(candidate: dict) -> dict:
 def train_task(task: TaskSpec, pool, config: TrainConfig, out_dir: Path) -> dict[str, Any]:
     """Select, fit and save the model of one task; return its ``train_info`` entry."""
     y, present = pool.targets(task)
-    texts, groups, y = pool.texts[present], pool.groups[present], y[present]
+    texts, groups, y = hashed_rows(pool.texts[present], config), pool.groups[present], y[present]
     if task.kind == "single" and len(set(y.tolist())) < 2:
         raise NewskitError(
             f"task {task.field}: the training data has only one class", "label examples of other classes"
