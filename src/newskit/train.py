@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from newskit.crossval import fit_task, group_folds, hashed_rows, score_candidate
+from newskit.crossval import Rows, fit_task, group_folds, hashed_rows, score_candidate
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.metrics import rounded
@@ -74,10 +74,13 @@ def _grid_record(candidate: dict) -> dict:
     }
 
 
-def train_task(task: TaskSpec, pool, config: TrainConfig, out_dir: Path) -> dict[str, Any]:
-    """Select, fit and save the model of one task; return its ``train_info`` entry."""
+def train_task(task: TaskSpec, pool, config: TrainConfig, out_dir: Path, rows: Rows) -> dict[str, Any]:
+    """Select, fit and save the model of one task; return its ``train_info`` entry.
+
+    ``rows`` are the pool's texts (hashed once for all tasks with hashing features).
+    """
     y, present = pool.targets(task)
-    texts, groups, y = hashed_rows(pool.texts[present], config), pool.groups[present], y[present]
+    texts, groups, y = rows[present], pool.groups[present], y[present]
     if task.kind == "single" and len(set(y.tolist())) < 2:
         raise NewskitError(
             f"task {task.field}: the training data has only one class", "label examples of other classes"
@@ -110,6 +113,7 @@ def train(
     out_dir = Path(out_dir or DEFAULT_RUNS_DIR / Path(config_path or "baseline").stem)
     splits, tasks = load_splits(dataset_dir, text_field=config.text_field, group_field=config.group_field)
     pool = training_pool(splits, config.validation)
+    rows = hashed_rows(pool.texts, config)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Metrics and plots of an earlier training in this folder describe other models: drop them.
     (out_dir / "metrics.json").unlink(missing_ok=True)
@@ -125,7 +129,7 @@ def train(
             "split_sizes": {name: len(split) for name, split in splits.items()},
             "n_training_sentences": len(pool),
         },
-        "tasks": {task.field: train_task(task, pool, config, out_dir) for task in tasks},
+        "tasks": {task.field: train_task(task, pool, config, out_dir, rows) for task in tasks},
         "versions": library_versions(),
     }
     n_folds = min(t["n_folds"] for t in info["tasks"].values())
