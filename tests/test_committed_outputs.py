@@ -1,0 +1,80 @@
+"""Everything derived that is committed is what the code makes today from the committed inputs.
+
+Corpus files, the Label Studio config, annotations.jsonl, the dataset folder, the baseline run
+and its model card are regenerated into tmp_path and compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newskit.build import build_dataset
+from newskit.evaluate import evaluate
+from newskit.ingest import ingest
+from newskit.label_config import render_label_config
+from newskit.model_card import render_card
+from newskit.pull import rebuild_annotations
+from newskit.schema import load_schema
+from newskit.split import split_corpus
+from newskit.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "training" / "runs" / "baseline"
+
+
+def same_files(fresh: Path, committed: Path, names: list[str]) -> None:
+    for name in names:
+        assert (fresh / name).read_bytes() == (committed / name).read_bytes(), f"{committed / name} is stale"
+
+
+def test_corpus_files_are_a_fresh_ingest_and_split(tmp_path):
+    shutil.copytree(ROOT / "corpus" / "raw", tmp_path / "raw")
+    ingest([], corpus_dir=tmp_path)
+    split_corpus(corpus_dir=tmp_path)
+    same_files(tmp_path, ROOT / "corpus", ["articles.jsonl", "sentences.jsonl"])
+
+
+def test_label_config_is_a_fresh_render():
+    committed = (ROOT / "labels" / "label_config.xml").read_text(encoding="utf-8")
+    assert render_label_config(load_schema(ROOT / "labels" / "schema.yaml")) == committed
+
+
+def test_annotations_are_the_normalized_snapshots(tmp_path):
+    shutil.copytree(ROOT / "labels" / "snapshots", tmp_path / "snapshots")
+    rebuild_annotations(tmp_path, load_schema(ROOT / "labels" / "schema.yaml"))
+    same_files(tmp_path, ROOT / "labels", ["annotations.jsonl"])
+
+
+@pytest.fixture(scope="module")
+def fresh_dataset(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("fresh") / "dataset"
+    build_dataset(
+        corpus_dir=ROOT / "corpus",
+        annotations_path=ROOT / "labels" / "annotations.jsonl",
+        schema_path=ROOT / "labels" / "schema.yaml",
+        out_dir=out,
+    )
+    return out
+
+
+def test_dataset_folder_is_a_fresh_build(fresh_dataset):
+    names = ["README.md", "adjudication.jsonl", "data/train.parquet", "data/validation.parquet"]
+    same_files(fresh_dataset, ROOT / "dataset", [*names, "data/test.parquet"])
+
+
+def test_baseline_run_is_a_fresh_training_and_evaluation(fresh_dataset, tmp_path):
+    run = tmp_path / "baseline"
+    train(dataset_dir=fresh_dataset, config_path=ROOT / "training" / "baseline.toml", out_dir=run)
+    evaluate(run_dir=run, dataset_dir=fresh_dataset)
+    models = sorted(p.name for p in RUN.glob("*.skops"))
+    assert models == ["event_types.skops", "stance.skops"]
+    same_files(run, RUN, ["config.toml", "train_info.json", "metrics.json", *models])
+
+
+def test_model_card_is_a_fresh_render():
+    card = ROOT / "model_cards" / "baseline.md"
+    fresh = render_card(run_dir=RUN, out_path=card, dataset_card=ROOT / "dataset" / "README.md")
+    assert fresh == card.read_text(encoding="utf-8")
