@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import datasets
 import numpy as np
@@ -206,3 +207,24 @@ def test_a_candidate_with_other_ngrams_hashes_its_own_way():
     assert rows.precomputed(build_pipeline("single", config.candidates()[0], config.features, 7))
     other = {**config.candidates()[0], "word_ngrams": (1, 1)}
     assert not rows.precomputed(build_pipeline("single", other, config.features, 7))
+
+
+def test_tasks_in_parallel_processes_give_the_same_run(tmp_path):
+    """``jobs = 2`` trains the tasks in two processes; the run folder is byte-identical."""
+    root = Path(__file__).resolve().parent.parent
+    baseline = (root / "training" / "baseline.toml").read_text(encoding="utf-8")
+    runs = {}
+    for jobs in (1, 2):
+        config = tmp_path / f"jobs{jobs}.toml"
+        config.write_text(f"jobs = {jobs}\n{baseline}", encoding="utf-8")
+        runs[jobs] = tmp_path / str(jobs) / "run"
+        train(dataset_dir=root / "dataset", config_path=config, out_dir=runs[jobs])
+    for name in ("event_types.skops", "stance.skops", "train_info.json"):
+        assert (runs[1] / name).read_bytes() == (runs[2] / name).read_bytes(), name
+
+
+def test_newskit_error_keeps_its_hint_across_processes():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(NewskitError("task x: broken", "fix it")))
+    assert (error.message, error.hint) == ("task x: broken", "fix it")

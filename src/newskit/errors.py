@@ -15,6 +15,9 @@ class NewskitError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self):  # keep the hint when the error crosses a process boundary
+        return (type(self), (self.message, self.hint))
+
     def one_line(self) -> str:
         """The error as the single line the CLI prints."""
         text = " ".join(self.message.split())

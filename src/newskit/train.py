@@ -8,8 +8,10 @@ never read here; ``newskit evaluate`` touches it once, at the end.
 
 from __future__ import annotations
 
+import multiprocessing
 import platform
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +76,15 @@ def _grid_record(candidate: dict) -> dict:
     }
 
 
-def train_task(task: TaskSpec, pool, config: TrainConfig, out_dir: Path, rows: Rows) -> dict[str, Any]:
+def train_task(
+    task: TaskSpec, pool, config: TrainConfig, out_dir: Path, rows: Rows | None = None
+) -> dict[str, Any]:
     """Select, fit and save the model of one task; return its ``train_info`` entry.
 
-    ``rows`` are the pool's texts (hashed once for all tasks with hashing features).
+    ``rows`` are the pool's texts (hashed once for all tasks with hashing features); without
+    them the task hashes its own.
     """
+    rows = rows if rows is not None else hashed_rows(pool.texts, config)
     y, present = pool.targets(task)
     texts, groups, y = rows[present], pool.groups[present], y[present]
     if task.kind == "single" and len(set(y.tolist())) < 2:
@@ -105,6 +111,22 @@ def train_task(task: TaskSpec, pool, config: TrainConfig, out_dir: Path, rows: R
     }
 
 
+def _train_tasks(tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path) -> list[dict]:
+    """``train_task`` for every task: one after the other, or ``config.jobs`` at once in processes.
+
+    Processes, not threads: each has its own BLAS thread limit, so results stay byte-identical.
+    """
+    if config.jobs == 1 or len(tasks) == 1:
+        rows = hashed_rows(pool.texts, config)
+        return [train_task(task, pool, config, out_dir, rows) for task in tasks]
+    # Each worker hashes the texts itself: sending one hashed matrix to every worker would
+    # hold a copy per process (memory), while hashing in parallel costs no extra time.
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding BLAS threads
+    with ProcessPoolExecutor(max_workers=min(config.jobs, len(tasks)), mp_context=context) as workers:
+        futures = [workers.submit(train_task, task, pool, config, out_dir) for task in tasks]
+        return [future.result() for future in futures]
+
+
 def train(
     *, dataset_dir: Path, config_path: Path | None = None, out_dir: Path | None = None
 ) -> dict[str, Any]:
@@ -113,7 +135,6 @@ def train(
     out_dir = Path(out_dir or DEFAULT_RUNS_DIR / Path(config_path or "baseline").stem)
     splits, tasks = load_splits(dataset_dir, text_field=config.text_field, group_field=config.group_field)
     pool = training_pool(splits, config.validation)
-    rows = hashed_rows(pool.texts, config)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Metrics and plots of an earlier training in this folder describe other models: drop them.
     (out_dir / "metrics.json").unlink(missing_ok=True)
@@ -129,7 +150,7 @@ def train(
             "split_sizes": {name: len(split) for name, split in splits.items()},
             "n_training_sentences": len(pool),
         },
-        "tasks": {task.field: train_task(task, pool, config, out_dir, rows) for task in tasks},
+        "tasks": dict(zip((t.field for t in tasks), _train_tasks(tasks, pool, config, out_dir), strict=True)),
         "versions": library_versions(),
     }
     n_folds = min(t["n_folds"] for t in info["tasks"].values())

@@ -109,6 +109,8 @@ class TrainConfig(_Strict):
     group_field: str = "article_id"
     max_folds: int = Field(5, ge=2)
     validation: Literal["merge", "ignore"] = "merge"
+    # Tasks trained at the same time, each in its own process (1: one after the other, in this one).
+    jobs: int = Field(1, ge=1)
     features: FeatureConfig = FeatureConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
