@@ -112,10 +112,13 @@ def load_splits(
                         "set text_field/group_field in the training config",
                     )
             tasks = tasks or derive_tasks(split.features)
+            # Columns through Arrow: ``split[column]`` formats row by row (15 s per column at
+            # 1M sentences), ``to_pylist`` converts a whole Arrow column in C (under 1 s).
+            table = split.with_format("arrow")[:]
             splits[name] = SplitData(
-                texts=np.array(split[text_field], dtype=object),
-                groups=np.array(split[group_field], dtype=object),
-                columns={task.field: split[task.field] for task in tasks},
+                texts=np.array(table.column(text_field).to_pylist(), dtype=object),
+                groups=np.array(table.column(group_field).to_pylist(), dtype=object),
+                columns={task.field: table.column(task.field).to_pylist() for task in tasks},
             )
     if "train" not in splits:
         raise NewskitError(
