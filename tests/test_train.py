@@ -209,14 +209,16 @@ def test_a_candidate_with_other_ngrams_hashes_its_own_way():
     assert not rows.precomputed(build_pipeline("single", other, config.features, 7))
 
 
-def test_tasks_in_parallel_processes_give_the_same_run(tmp_path):
-    """``jobs = 2`` trains the tasks in two processes; the run folder is byte-identical."""
+@pytest.mark.parametrize("config_name", ["baseline.toml", "large.toml"])
+def test_fits_in_threads_give_the_same_run(tmp_path, config_name):
+    """``jobs = 2`` spreads each fit's binary problems over two threads; the run is byte-identical."""
     root = Path(__file__).resolve().parent.parent
-    baseline = (root / "training" / "baseline.toml").read_text(encoding="utf-8")
+    shipped = (root / "training" / config_name).read_text(encoding="utf-8")
+    shipped = "\n".join(line for line in shipped.splitlines() if not line.startswith("jobs"))
     runs = {}
     for jobs in (1, 2):
         config = tmp_path / f"jobs{jobs}.toml"
-        config.write_text(f"jobs = {jobs}\n{baseline}", encoding="utf-8")
+        config.write_text(f"jobs = {jobs}\n{shipped}\n", encoding="utf-8")
         runs[jobs] = tmp_path / str(jobs) / "run"
         train(dataset_dir=root / "dataset", config_path=config, out_dir=runs[jobs])
     for name in ("event_types.skops", "stance.skops", "train_info.json"):

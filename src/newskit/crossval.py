@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
@@ -19,7 +20,13 @@ from threadpoolctl import threadpool_limits
 
 from newskit.errors import NewskitError
 from newskit.metrics import decide, f1_scores
-from newskit.models import build_features, build_pipeline, class_probabilities, task_probabilities
+from newskit.models import (
+    THREAD_SAFE_MODELS,
+    build_features,
+    build_pipeline,
+    class_probabilities,
+    task_probabilities,
+)
 from newskit.shared_steps import same_fitted
 from newskit.train_config import TrainConfig
 from newskit.training_data import TaskSpec
@@ -79,11 +86,23 @@ def _as_rows(texts) -> Rows:
     return texts if isinstance(texts, Rows) else Rows(texts)
 
 
-def _fit(task: TaskSpec, texts, y: np.ndarray, params: dict[str, Any], config: TrainConfig) -> Pipeline:
+def fit_pipeline(
+    task: TaskSpec, texts, y: np.ndarray, params: dict[str, Any], config: TrainConfig
+) -> Pipeline:
+    """Build and fit the pipeline of one grid candidate, as every fold and final fit does."""
     rows = _as_rows(texts)
     pipeline = build_pipeline(task.kind, params, config.features, config.seed)
+    # ``jobs`` > 1: the per-class binary problems (SGD one-vs-all, one-vs-rest) run in threads.
+    # Threads, not processes: they share the training matrix instead of holding a copy each (at
+    # 1M sentences a process per task needed over 4 GB) and SGD's inner loop runs without the
+    # GIL; every binary problem gets its seed before they start, so results equal ``jobs = 1``.
+    jobs = config.jobs if params["model"] in THREAD_SAFE_MODELS else 1
     # One BLAS thread: on small data, thread start-up and contention cost more than they save.
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
+    with (
+        warnings.catch_warnings(),
+        threadpool_limits(limits=1),
+        parallel_config(backend="threading", n_jobs=jobs),
+    ):
         # A label without positives in a fold is expected in small data (constant predictor).
         warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -113,7 +132,7 @@ def out_of_fold_proba(
     """Probabilities for every row from the fold model that did not see it."""
     proba = np.zeros((len(texts), len(task.labels)))
     for train_idx, score_idx in folds:
-        model = _fit(task, texts[train_idx], y[train_idx], params, config)
+        model = fit_pipeline(task, texts[train_idx], y[train_idx], params, config)
         proba[score_idx] = _probabilities(model, texts[score_idx], task)
     return proba
 
@@ -176,7 +195,9 @@ def fit_task(
         if config.thresholds.tune and len(set(groups.tolist())) >= 2:
             folds = group_folds(groups, config.max_folds)
             thresholds = tune_thresholds(y, out_of_fold_proba(task, texts, y, folds, params, config), config)
-    return FittedTask(_fit(task, texts, y, params, config), thresholds if task.kind == "multi" else None)
+    return FittedTask(
+        fit_pipeline(task, texts, y, params, config), thresholds if task.kind == "multi" else None
+    )
 
 
 def score_candidate(

@@ -77,6 +77,11 @@ def build_features(features: FeatureConfig, params: dict[str, Any]) -> FeatureUn
     return FeatureUnion(parts)
 
 
+# Models whose per-class fits may run in threads at once with the same result. Not linear_svm:
+# liblinear draws from the C library's process-wide random generator, so threads interleave it.
+THREAD_SAFE_MODELS = frozenset({"logreg", "complement_nb", "sgd"})
+
+
 def build_classifier(params: dict[str, Any], seed: int) -> Any:
     """One binary/multi-class classifier with ``predict_proba`` for the given grid candidate."""
     model = params["model"]

@@ -8,10 +8,8 @@ never read here; ``newskit evaluate`` touches it once, at the end.
 
 from __future__ import annotations
 
-import multiprocessing
 import platform
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -112,19 +110,9 @@ def train_task(
 
 
 def _train_tasks(tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path) -> list[dict]:
-    """``train_task`` for every task: one after the other, or ``config.jobs`` at once in processes.
-
-    Processes, not threads: each has its own BLAS thread limit, so results stay byte-identical.
-    """
-    if config.jobs == 1 or len(tasks) == 1:
-        rows = hashed_rows(pool.texts, config)
-        return [train_task(task, pool, config, out_dir, rows) for task in tasks]
-    # Each worker hashes the texts itself: sending one hashed matrix to every worker would
-    # hold a copy per process (memory), while hashing in parallel costs no extra time.
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding BLAS threads
-    with ProcessPoolExecutor(max_workers=min(config.jobs, len(tasks)), mp_context=context) as workers:
-        futures = [workers.submit(train_task, task, pool, config, out_dir) for task in tasks]
-        return [future.result() for future in futures]
+    """``train_task`` for every task, one after the other, on texts hashed once for all of them."""
+    rows = hashed_rows(pool.texts, config)
+    return [train_task(task, pool, config, out_dir, rows) for task in tasks]
 
 
 def train(

@@ -109,7 +109,7 @@ class TrainConfig(_Strict):
     group_field: str = "article_id"
     max_folds: int = Field(5, ge=2)
     validation: Literal["merge", "ignore"] = "merge"
-    # Tasks trained at the same time, each in its own process (1: one after the other, in this one).
+    # Threads per fit for its per-class binary problems (SGD one-vs-all, one-vs-rest, calibration).
     jobs: int = Field(1, ge=1)
     features: FeatureConfig = FeatureConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
