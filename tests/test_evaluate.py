@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import newskit.evaluate
 from newskit.calibration import brier_score, expected_calibration_error
+from newskit.crossval import Rows
 from newskit.errors import NewskitError
 from newskit.evaluate import evaluate
+from newskit.evaluation_cv import rows_by_group
+from newskit.train import train
 from newskit.training_data import load_splits
 from tests.training_fixtures import train_tiny_run
 
@@ -130,3 +135,28 @@ def test_missing_run_dir(tmp_path, run_cli):
         f"error: {tmp_path / 'nothing'}: not a training run (train_info.json missing) "
         "(hint: run `newskit train` first)\n"
     )
+
+
+def test_rows_by_group_matches_a_scan_per_group():
+    groups = np.array(np.random.default_rng(3).choice(["b", "a", "c", "d"], size=200), dtype=object)
+    members = rows_by_group(groups)
+    assert list(members) == sorted(set(groups.tolist()))
+    for group, rows in members.items():
+        assert np.array_equal(rows, np.flatnonzero(groups == group))
+
+
+def test_hashing_once_gives_the_same_metrics_as_hashing_per_fit(tmp_path, monkeypatch):
+    """Evaluation refits on texts hashed once; the metrics equal refits that hash their own texts."""
+    root = Path(__file__).resolve().parent.parent
+    run_dir = tmp_path / "run"
+    train(dataset_dir=root / "dataset", config_path=root / "training" / "large.toml", out_dir=run_dir)
+    once = evaluate(run_dir=run_dir, dataset_dir=root / "dataset")
+    calls = []
+
+    def unhashed(texts, config):
+        calls.append(len(texts))
+        return Rows(texts)
+
+    monkeypatch.setattr(newskit.evaluate, "hashed_rows", unhashed)
+    assert evaluate(run_dir=run_dir, dataset_dir=root / "dataset") == once
+    assert len(calls) == 1  # the patched path ran: the pool, once

@@ -169,8 +169,8 @@ class FittedTask:
     thresholds: list[float] | None
 
     def probabilities(self, texts, task: TaskSpec) -> np.ndarray:
-        """Probabilities (rows × task labels)."""
-        return class_probabilities(self.pipeline, texts, task.kind, len(task.labels))
+        """Probabilities (rows × task labels) for texts or :class:`Rows`."""
+        return _probabilities(self.pipeline, texts, task)
 
     def predict(self, texts, task: TaskSpec) -> np.ndarray:
         """Class indices (single) or an indicator matrix (multi)."""

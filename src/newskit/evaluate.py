@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.calibration import calibration_pairs, calibration_report
+from newskit.crossval import Rows, hashed_rows
 from newskit.errors import NewskitError
 from newskit.evaluation_cv import (
     BASELINES,
@@ -22,7 +23,7 @@ from newskit.evaluation_cv import (
     learning_curve,
 )
 from newskit.jsonio import write_json
-from newskit.metrics import score_report
+from newskit.metrics import decide, score_report
 from newskit.plots import confusion_plot, learning_curve_plot, reliability_plot
 from newskit.predict import Run, load_run
 from newskit.training_data import (
@@ -47,12 +48,12 @@ def _check_dataset(run: Run, dataset_dir: Path) -> None:
         )
 
 
-def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path) -> dict[str, Any]:
-    """All metrics and plots of one task."""
+def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: Rows) -> dict[str, Any]:
+    """All metrics and plots of one task; ``rows`` are the pool's texts, hashed once for all tasks."""
     config = run.config
     params = run.info["tasks"][task.field]["chosen"]
     y_pool, present = pool.targets(task)
-    texts, groups, y_pool = pool.texts[present], pool.groups[present], y_pool[present]
+    texts, groups, y_pool = rows[present], pool.groups[present], y_pool[present]
     y_test, test_present = test.targets(task)
     test_texts, test_groups, y_test = (
         test.texts[test_present],
@@ -62,7 +63,7 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path) -> dict
 
     model = run.models[task.field]
     proba = model.probabilities(test_texts, task)
-    predicted = model.predict(test_texts, task)
+    predicted = decide(proba, task.kind, model.thresholds)
     test_scores = {"model": score_report(task.kind, y_test, predicted, task.labels)}
     test_scores["model"]["macro_f1_ci"] = bootstrap_ci(task, y_test, predicted, test_groups, config)
     for name in BASELINES:
@@ -117,6 +118,7 @@ def evaluate(*, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR) -> dict[
     if "test" not in splits or len(splits["test"]) == 0:
         raise NewskitError(f"{dataset_dir}: the dataset has no test split", "rebuild it with `newskit build`")
     pool = training_pool(splits, config.validation)
+    rows = hashed_rows(pool.texts, config)  # hashing configs: once for every refit below
     plots_dir = Path(run_dir) / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)
     metrics = {
@@ -127,7 +129,9 @@ def evaluate(*, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR) -> dict[
         "baselines": {
             name: f"DummyClassifier(strategy={strategy!r})" for name, strategy in BASELINES.items()
         },
-        "tasks": {task.field: evaluate_task(run, task, pool, splits["test"], plots_dir) for task in tasks},
+        "tasks": {
+            task.field: evaluate_task(run, task, pool, splits["test"], plots_dir, rows) for task in tasks
+        },
     }
     write_json(Path(run_dir) / METRICS_NAME, metrics)
     return metrics

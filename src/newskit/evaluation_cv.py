@@ -56,11 +56,19 @@ def cross_validate(task: TaskSpec, texts, y, groups, params: dict[str, Any], con
     }
 
 
-def _first_articles(groups: np.ndarray, order: list, n_wanted: int) -> np.ndarray:
-    """Row indices of whole articles, taken in ``order`` until at least ``n_wanted`` sentences."""
+def rows_by_group(groups: np.ndarray) -> dict[Any, np.ndarray]:
+    """Row indices (ascending) of every group, keys in sorted order; one pass, not one per group."""
+    keys, inverse = np.unique(groups, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(keys)))[:-1]
+    return dict(zip(keys.tolist(), np.split(order, bounds), strict=True))
+
+
+def _first_articles(members: dict[Any, np.ndarray], order: list, n_wanted: int) -> np.ndarray:
+    """Row indices of whole articles (``members``), taken in ``order`` until at least ``n_wanted`` rows."""
     chosen, total = [], 0
     for group in order:
-        rows = np.flatnonzero(groups == group)
+        rows = members[group]
         chosen.append(rows)
         total += len(rows)
         if total >= n_wanted:
@@ -82,13 +90,15 @@ def learning_curve(
         1 / config.evaluation.learning_curve_points, 1.0, config.evaluation.learning_curve_points
     )
     rng = np.random.default_rng(config.seed)
-    orders = [list(rng.permutation(sorted(set(groups[train_idx].tolist())))) for train_idx, _ in folds]
+    members = [rows_by_group(groups[train_idx]) for train_idx, _ in folds]
+    orders = [list(rng.permutation(list(fold_members))) for fold_members in members]
     points = []
     scored: dict[tuple[int, int], float] = {}  # (fold, subset size) → score: whole articles repeat sizes
     for share in shares:
         sizes, values = [], []
         for fold, ((train_idx, score_idx), order) in enumerate(zip(folds, orders, strict=True)):
-            subset = train_idx[_first_articles(groups[train_idx], order, math.ceil(share * len(train_idx)))]
+            wanted = math.ceil(share * len(train_idx))
+            subset = train_idx[_first_articles(members[fold], order, wanted)]
             sizes.append(len(subset))
             if (fold, len(subset)) not in scored:
                 scored[fold, len(subset)] = _score_subset(
@@ -125,7 +135,7 @@ def bootstrap_ci(
     unit = bootstrap_unit(groups, config)
     rng = np.random.default_rng(config.seed)
     if unit == "article":
-        members = [np.flatnonzero(groups == g) for g in sorted(set(groups.tolist()))]
+        members = list(rows_by_group(groups).values())
     else:
         members = [np.array([i]) for i in range(len(y_true))]
     values = []
