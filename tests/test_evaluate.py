@@ -16,6 +16,7 @@ from newskit.crossval import Rows
 from newskit.errors import NewskitError
 from newskit.evaluate import evaluate
 from newskit.evaluation_cv import rows_by_group
+from newskit.metrics import f1_scores, macro_f1_from_counts, row_outcomes
 from newskit.train import train
 from newskit.training_data import load_splits
 from tests.training_fixtures import train_tiny_run
@@ -160,3 +161,21 @@ def test_hashing_once_gives_the_same_metrics_as_hashing_per_fit(tmp_path, monkey
     monkeypatch.setattr(newskit.evaluate, "hashed_rows", unhashed)
     assert evaluate(run_dir=run_dir, dataset_dir=root / "dataset") == once
     assert len(calls) == 1  # the patched path ran: the pool, once
+
+
+@pytest.mark.parametrize("kind", ["single", "multi"])
+def test_macro_f1_from_summed_counts_equals_scoring_the_rows(kind):
+    """The bootstrap's shortcut: counts of picked rows summed give f1_scores' macro F1 exactly."""
+    rng = np.random.default_rng(11)
+    n_labels = 4
+    for _ in range(50):
+        n = int(rng.integers(1, 30))
+        if kind == "single":
+            y_true, y_pred = rng.integers(0, n_labels, n), rng.integers(0, n_labels, n)
+        else:
+            y_true, y_pred = rng.integers(0, 2, (n, n_labels)), rng.integers(0, 2, (n, n_labels))
+        picked = rng.integers(0, n, n)
+        weights = np.bincount(picked, minlength=n)
+        counts = [weights @ c for c in row_outcomes(kind, y_true, y_pred, n_labels)]
+        expected = f1_scores(kind, y_true[picked], y_pred[picked], n_labels)[0]
+        assert macro_f1_from_counts(*counts) == pytest.approx(expected, abs=1e-12, nan_ok=True)

@@ -16,6 +16,7 @@ from newskit.crossval import Rows, hashed_rows
 from newskit.errors import NewskitError
 from newskit.evaluation_cv import (
     BASELINES,
+    FoldScores,
     baseline_predict,
     bootstrap_ci,
     cross_validate,
@@ -73,7 +74,9 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: R
         )
 
     calibration = calibration_report(task.kind, y_test, proba, config.evaluation.calibration_bins)
-    curve = learning_curve(task, texts, y_pool, groups, params, config)
+    fold_scores: FoldScores = {}
+    cv = cross_validate(task, texts, y_pool, groups, params, config, fold_scores)
+    curve = learning_curve(task, texts, y_pool, groups, params, config, known=fold_scores)
     plots = {
         "confusion": f"{PLOTS_DIR}/confusion_{task.field}.png",
         "reliability": f"{PLOTS_DIR}/reliability_{task.field}.png",
@@ -102,7 +105,7 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: R
         "kind": task.kind,
         "labels": task.labels,
         "test": {"n_sentences": len(y_test), "n_articles": len(set(test_groups.tolist())), **test_scores},
-        "cv": cross_validate(task, texts, y_pool, groups, params, config),
+        "cv": cv,
         "calibration": calibration,
         "learning_curve": curve,
         "plots": plots,

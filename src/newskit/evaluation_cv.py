@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.dummy import DummyClassifier
 
 from newskit.crossval import fit_task, group_folds
-from newskit.metrics import f1_scores, mean_std, rounded
+from newskit.metrics import f1_scores, macro_f1_from_counts, mean_std, rounded, row_outcomes
 from newskit.train_config import TrainConfig
 from newskit.training_data import TaskSpec
 
@@ -31,13 +31,28 @@ def baseline_predict(model: DummyClassifier, n_rows: int) -> np.ndarray:
     return np.asarray(model.predict(np.zeros((n_rows, 1))))
 
 
-def cross_validate(task: TaskSpec, texts, y, groups, params: dict[str, Any], config: TrainConfig) -> dict:
-    """Grouped CV of the chosen model and the baselines: macro/micro F1 per fold, mean ± std."""
+FoldScores = dict[tuple[int, int], float]  # (fold, number of training rows) → model macro F1
+
+
+def cross_validate(
+    task: TaskSpec,
+    texts,
+    y,
+    groups,
+    params: dict[str, Any],
+    config: TrainConfig,
+    fold_scores: FoldScores | None = None,
+) -> dict:
+    """Grouped CV of the chosen model and the baselines: macro/micro F1 per fold, mean ± std.
+
+    ``fold_scores``, if given, receives the model's macro F1 per fold, for :func:`learning_curve`
+    to reuse at the share where it trains on whole folds too (the same fit).
+    """
     folds = group_folds(groups, config.max_folds)
     scores: dict[str, dict[str, list[float]]] = {
         name: {"macro_f1": [], "micro_f1": []} for name in ("model", *BASELINES)
     }
-    for train_idx, score_idx in folds:
+    for fold, (train_idx, score_idx) in enumerate(folds):
         fitted = fit_task(task, texts[train_idx], y[train_idx], groups[train_idx], params, config)
         predictions = {"model": fitted.predict(texts[score_idx], task)}
         for name in BASELINES:
@@ -48,6 +63,8 @@ def cross_validate(task: TaskSpec, texts, y, groups, params: dict[str, Any], con
             macro, micro = f1_scores(task.kind, y[score_idx], predicted, len(task.labels))
             scores[name]["macro_f1"].append(macro)
             scores[name]["micro_f1"].append(micro)
+        if fold_scores is not None:
+            fold_scores[fold, len(train_idx)] = scores["model"]["macro_f1"][-1]
     return {
         "n_folds": len(folds),
         "n_sentences": len(y),
@@ -77,13 +94,20 @@ def _first_articles(members: dict[Any, np.ndarray], order: list, n_wanted: int) 
 
 
 def learning_curve(
-    task: TaskSpec, texts, y, groups, params: dict[str, Any], config: TrainConfig
+    task: TaskSpec,
+    texts,
+    y,
+    groups,
+    params: dict[str, Any],
+    config: TrainConfig,
+    known: FoldScores | None = None,
 ) -> list[dict]:
     """Macro F1 (grouped CV) when training on growing shares of each training fold's articles.
 
     Articles are added whole, in a seeded random order, so the x axis is the mean number
     of training sentences actually used. A share whose training data lacks a needed class
-    gives an undefined (null) score instead of an error.
+    gives an undefined (null) score instead of an error. ``known`` scores (from
+    :func:`cross_validate`, same folds) are reused instead of fitted again.
     """
     folds = group_folds(groups, config.max_folds)
     shares = np.linspace(
@@ -93,7 +117,7 @@ def learning_curve(
     members = [rows_by_group(groups[train_idx]) for train_idx, _ in folds]
     orders = [list(rng.permutation(list(fold_members))) for fold_members in members]
     points = []
-    scored: dict[tuple[int, int], float] = {}  # (fold, subset size) → score: whole articles repeat sizes
+    scored: FoldScores = dict(known or {})  # whole articles repeat subset sizes: fit each once
     for share in shares:
         sizes, values = [], []
         for fold, ((train_idx, score_idx), order) in enumerate(zip(folds, orders, strict=True)):
@@ -138,11 +162,18 @@ def bootstrap_ci(
         members = list(rows_by_group(groups).values())
     else:
         members = [np.array([i]) for i in range(len(y_true))]
+    # Outcome counts per unit, so a resample's counts are the picked units' counts weighted by
+    # how often each was picked: the same macro F1 as scoring the concatenated rows.
+    outcomes = row_outcomes(task.kind, y_true, y_pred, len(task.labels))
+    if unit == "sentence":
+        unit_counts = list(outcomes)
+    else:
+        unit_counts = [np.array([counts[rows].sum(axis=0) for rows in members]) for counts in outcomes]
     values = []
     for _ in range(config.evaluation.bootstrap_resamples):
         picked = rng.integers(0, len(members), size=len(members))
-        rows = np.concatenate([members[i] for i in picked])
-        values.append(f1_scores(task.kind, y_true[rows], y_pred[rows], len(task.labels))[0])
+        weights = np.bincount(picked, minlength=len(members))
+        values.append(macro_f1_from_counts(*(weights @ counts for counts in unit_counts)))
     finite = np.array([v for v in values if not math.isnan(v)])
     low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (math.nan, math.nan)
     return {

@@ -48,6 +48,31 @@ def f1_scores(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) 
     return float(macro), float(micro)
 
 
+def row_outcomes(
+    kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row and class: true positive, false positive, false negative (0/1 matrices, rows × classes)."""
+    if kind == "single":
+        truth = np.eye(n_labels, dtype=np.int64)[y_true]
+        predicted = np.eye(n_labels, dtype=np.int64)[y_pred]
+    else:
+        truth, predicted = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
+    return truth & predicted, predicted & (1 - truth), truth & (1 - predicted)
+
+
+def macro_f1_from_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> float:
+    """Macro F1 from per-class counts, as :func:`f1_scores` computes it (undefined classes left out).
+
+    The bootstrap needs a thousand macro F1s of resampled rows; summing counts of the picked
+    rows is exact and takes microseconds, where scikit-learn's ``f1_score`` takes milliseconds.
+    """
+    denominator = 2 * tp + fp + fn
+    defined = denominator > 0
+    if not defined.any():
+        return math.nan
+    return float(np.mean(2 * tp[defined] / denominator[defined]))
+
+
 def macro_f1(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> float:
     """Macro F1 over the classes that occur in truth or prediction."""
     return f1_scores(kind, y_true, y_pred, n_labels)[0]
