@@ -15,7 +15,8 @@ shipped file with one line changed (the alternatives). For each one the benchmar
   ``newskit train`` does last) per task kind on ``--train-size`` sentences, each in a fresh
   process so its peak RSS (``ru_maxrss``) is its own;
 * with ``--full-train``: runs the whole ``newskit.train.train`` (both tasks, grouped CV of
-  every grid candidate, threshold tuning, final fits) on ``--train-size`` sentences.
+  every grid candidate, threshold tuning, final fits) on ``--train-size`` sentences, then
+  ``newskit.evaluate.evaluate`` on a test split a tenth that size.
 
 The corpus is synthetic: real sentences of the seed articles recombined (the first part
 of one sentence + the rest of another), 50 per article, with labels from a keyword rule.
@@ -106,11 +107,10 @@ def synthetic(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]
 
 
 def write_dataset(folder: Path, n: int, seed: int) -> Path:
-    """A dataset folder (``data/train.parquet`` only) of ``n`` synthetic sentences, 50 per article."""
+    """A dataset folder: ``n`` synthetic training sentences, ``n // 10`` test sentences, 50 per article."""
     import datasets
 
     datasets.disable_progress_bars()
-    texts, stance, events = synthetic(n, seed=seed)
     features = datasets.Features(
         {
             "text": datasets.Value("string"),
@@ -119,14 +119,17 @@ def write_dataset(folder: Path, n: int, seed: int) -> Path:
             "stance": datasets.ClassLabel(names=STANCES),
         }
     )
-    rows = {
-        "text": texts,
-        "article_id": [f"article-{i // 50}" for i in range(n)],
-        "event_types": [np.flatnonzero(r).tolist() for r in events],
-        "stance": stance.tolist(),
-    }
     (folder / "data").mkdir(parents=True)
-    datasets.Dataset.from_dict(rows, features=features).to_parquet(folder / "data" / "train.parquet")
+    for split, size, split_seed in (("train", n, seed), ("test", n // 10, seed + 100)):
+        texts, stance, events = synthetic(size, seed=split_seed)
+        rows = {
+            "text": texts,
+            "article_id": [f"{split}-article-{i // 50}" for i in range(size)],
+            "event_types": [np.flatnonzero(r).tolist() for r in events],
+            "stance": stance.tolist(),
+        }
+        dataset = datasets.Dataset.from_dict(rows, features=features)
+        dataset.to_parquet(folder / "data" / f"{split}.parquet")
     return folder
 
 
@@ -169,13 +172,14 @@ def _tree_rss_bytes(pid: int) -> int:
 
 
 def full_train_child(name: str, dataset: str) -> None:
-    """(In a fresh process) the whole ``newskit.train.train`` of config ``name`` on ``dataset``.
+    """(In a fresh process) ``newskit.train.train`` of config ``name`` on ``dataset``, then ``evaluate``.
 
     Memory is sampled every 50 ms over this process and any child processes together, so the
-    peak is what the machine held.
+    peak is what the machine held; each stage reports its own peak.
     """
     import threading
 
+    from newskit.evaluate import evaluate
     from newskit.train import train
 
     peak, done = [0], threading.Event()
@@ -185,16 +189,23 @@ def full_train_child(name: str, dataset: str) -> None:
             peak[0] = max(peak[0], _tree_rss_bytes(os.getpid()))
 
     sampler = threading.Thread(target=sample, daemon=True)
+    result = {}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bench.toml"
         config.write_text(config_text(name), encoding="utf-8")
         sampler.start()
-        start = time.perf_counter()
-        train(dataset_dir=Path(dataset), config_path=config, out_dir=Path(tmp) / "run")
-        seconds = time.perf_counter() - start
+        stages = {
+            "train": lambda: train(dataset_dir=Path(dataset), config_path=config, out_dir=Path(tmp) / "run"),
+            "evaluate": lambda: evaluate(run_dir=Path(tmp) / "run", dataset_dir=Path(dataset)),
+        }
+        for stage, call in stages.items():
+            peak[0] = 0
+            start = time.perf_counter()
+            call()
+            result[stage] = {"seconds": time.perf_counter() - start, "rss_gb": peak[0] / 1024**3}
         done.set()
         sampler.join()
-    print(json.dumps({"seconds": seconds, "rss_gb": peak[0] / 1024**3}))
+    print(json.dumps(result))
 
 
 def write_dataset_child(folder: str, n: int) -> None:
@@ -294,11 +305,14 @@ def main() -> None:
         if args.full_train:
             with tempfile.TemporaryDirectory() as tmp:
                 in_child("dataset", str(Path(tmp) / "dataset"), str(args.train_size))
-                r = in_child("train", name, str(Path(tmp) / "dataset"))
+                stages = in_child("train", name, str(Path(tmp) / "dataset"))
+            r, e = stages["train"], stages["evaluate"]
             ok = r["seconds"] < TARGET_SECONDS and r["rss_gb"] < TARGET_RSS_GB
             print(
                 f"train   {name:34} newskit train: {r['seconds']:7.1f} s, peak RSS {r['rss_gb']:.2f} GB "
-                f"({verdict(ok)} < {TARGET_SECONDS} s, < {TARGET_RSS_GB} GB)",
+                f"({verdict(ok)} < {TARGET_SECONDS} s, < {TARGET_RSS_GB} GB)\n"
+                f"evaluate {name:33} newskit evaluate: {e['seconds']:5.1f} s, peak RSS {e['rss_gb']:.2f} GB "
+                f"(no target; test split {args.train_size // 10:,} sentences)",
                 flush=True,
             )
     reference = names[0]
