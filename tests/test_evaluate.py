@@ -179,3 +179,13 @@ def test_macro_f1_from_summed_counts_equals_scoring_the_rows(kind):
         counts = [weights @ c for c in row_outcomes(kind, y_true, y_pred, n_labels)]
         expected = f1_scores(kind, y_true[picked], y_pred[picked], n_labels)[0]
         assert macro_f1_from_counts(*counts) == pytest.approx(expected, abs=1e-12, nan_ok=True)
+
+
+def test_progress_reports_each_step(evaluated):
+    _, dataset, run_dir, metrics = evaluated
+    steps: list[str] = []
+    assert evaluate(run_dir=run_dir, dataset_dir=dataset, progress=steps.append) == metrics
+    assert steps[0] == f"loading {run_dir} and {dataset}"
+    for field in ("event_types", "stance"):
+        mine = [s.split(": ", 1)[1].split(" ")[0] for s in steps if s.startswith(f"{field}: ")]
+        assert mine == ["scoring", "grouped", "learning"]

@@ -230,3 +230,31 @@ def test_newskit_error_keeps_its_hint_across_processes():
 
     error = pickle.loads(pickle.dumps(NewskitError("task x: broken", "fix it")))
     assert (error.message, error.hint) == ("task x: broken", "fix it")
+
+
+def test_progress_reports_each_step(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    steps: list[str] = []
+    config = root / "training" / "large.toml"
+    train(dataset_dir=root / "dataset", config_path=config, out_dir=tmp_path / "run", progress=steps.append)
+    assert steps[0] == f"loading {root / 'dataset'}"
+    assert steps[1].startswith("hashing ") and steps[1].endswith(" sentences")
+    for field in ("event_types", "stance"):
+        cv = [s for s in steps if s.startswith(f"{field}: ") and "-fold CV of candidate 1/1" in s]
+        final = [s for s in steps if s.startswith(f"{field}: fitting the chosen model on ")]
+        assert len(cv) == 1 and len(final) == 1
+        assert steps.index(cv[0]) < steps.index(final[0])
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_cli_train_status_line_only_in_a_terminal(tmp_path, run_cli, monkeypatch, terminal):
+    root = Path(__file__).resolve().parent.parent
+    if terminal:
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich then draws as on a terminal
+    code, out, err = run_cli(
+        "train", "--dataset", str(root / "dataset"), "--config", str(root / "training" / "large.toml"),
+        "--out", str(tmp_path / "run"),
+    )  # fmt: skip
+    assert code == 0 and "CV macro F1" in out
+    assert ("training" in err) == terminal
+    assert "training:" not in out

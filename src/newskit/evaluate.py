@@ -27,6 +27,7 @@ from newskit.jsonio import write_json
 from newskit.metrics import decide, score_report
 from newskit.plots import confusion_plot, learning_curve_plot, reliability_plot
 from newskit.predict import Run, load_run
+from newskit.train import Report, silent
 from newskit.training_data import (
     DEFAULT_DATASET_DIR,
     TaskSpec,
@@ -49,7 +50,9 @@ def _check_dataset(run: Run, dataset_dir: Path) -> None:
         )
 
 
-def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: Rows) -> dict[str, Any]:
+def evaluate_task(
+    run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: Rows, report: Report = silent
+) -> dict[str, Any]:
     """All metrics and plots of one task; ``rows`` are the pool's texts, hashed once for all tasks."""
     config = run.config
     params = run.info["tasks"][task.field]["chosen"]
@@ -62,6 +65,7 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: R
         y_test[test_present],
     )
 
+    report(f"{task.field}: scoring the test split ({len(y_test):,} sentences)")
     model = run.models[task.field]
     proba = model.probabilities(test_texts, task)
     predicted = decide(proba, task.kind, model.thresholds)
@@ -75,7 +79,9 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: R
 
     calibration = calibration_report(task.kind, y_test, proba, config.evaluation.calibration_bins)
     fold_scores: FoldScores = {}
+    report(f"{task.field}: grouped cross-validation on {len(y_pool):,} sentences")
     cv = cross_validate(task, texts, y_pool, groups, params, config, fold_scores)
+    report(f"{task.field}: learning curve")
     curve = learning_curve(task, texts, y_pool, groups, params, config, known=fold_scores)
     plots = {
         "confusion": f"{PLOTS_DIR}/confusion_{task.field}.png",
@@ -112,8 +118,15 @@ def evaluate_task(run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: R
     }
 
 
-def evaluate(*, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR) -> dict[str, Any]:
-    """Evaluate every task model of ``run_dir``; write ``metrics.json`` and plots; return the metrics."""
+def evaluate(
+    *, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR, progress: Report | None = None
+) -> dict[str, Any]:
+    """Evaluate every task model of ``run_dir``; write ``metrics.json`` and plots; return the metrics.
+
+    ``progress``, if given, is called with a short description of each step as it starts.
+    """
+    report = progress or silent
+    report(f"loading {run_dir} and {dataset_dir}")
     run = load_run(run_dir)
     _check_dataset(run, dataset_dir)
     config = run.config
@@ -133,7 +146,8 @@ def evaluate(*, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR) -> dict[
             name: f"DummyClassifier(strategy={strategy!r})" for name, strategy in BASELINES.items()
         },
         "tasks": {
-            task.field: evaluate_task(run, task, pool, splits["test"], plots_dir, rows) for task in tasks
+            task.field: evaluate_task(run, task, pool, splits["test"], plots_dir, rows, report)
+            for task in tasks
         },
     }
     write_json(Path(run_dir) / METRICS_NAME, metrics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import platform
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from newskit.training_data import TaskSpec, dataset_fingerprint, load_splits, tr
 DEFAULT_RUNS_DIR = Path("training/runs")
 CONFIG_NAME = "config.toml"
 TRAIN_INFO_NAME = "train_info.json"
+Report = Callable[[str], None]  # receives what training is doing now (for a status line)
+
+
+def silent(_message: str) -> None:
+    """A :data:`Report` that shows nothing."""
 
 
 def library_versions() -> dict[str, str]:
@@ -45,11 +51,16 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _select(task: TaskSpec, texts, y, groups, config: TrainConfig) -> tuple[dict[str, Any], list[dict]]:
+def _select(
+    task: TaskSpec, texts, y, groups, config: TrainConfig, report: Report = silent
+) -> tuple[dict[str, Any], list[dict]]:
     """Score every grid candidate by grouped CV; return the best and the whole grid."""
     folds = group_folds(groups, config.max_folds)
     grid = []
-    for params in config.candidates():
+    candidates = config.candidates()
+    for number, params in enumerate(candidates, start=1):
+        shown = ", ".join(f"{k}={v}" for k, v in params.items())
+        report(f"{task.field}: {len(folds)}-fold CV of candidate {number}/{len(candidates)} ({shown})")
         try:
             grid.append(score_candidate(task, texts, y, folds, params, config))
         except ValueError as exc:  # e.g. too few examples of a class for a fold or for calibration
@@ -75,7 +86,12 @@ def _grid_record(candidate: dict) -> dict:
 
 
 def train_task(
-    task: TaskSpec, pool, config: TrainConfig, out_dir: Path, rows: Rows | None = None
+    task: TaskSpec,
+    pool,
+    config: TrainConfig,
+    out_dir: Path,
+    rows: Rows | None = None,
+    report: Report = silent,
 ) -> dict[str, Any]:
     """Select, fit and save the model of one task; return its ``train_info`` entry.
 
@@ -89,7 +105,8 @@ def train_task(
         raise NewskitError(
             f"task {task.field}: the training data has only one class", "label examples of other classes"
         )
-    best, grid = _select(task, texts, y, groups, config)
+    best, grid = _select(task, texts, y, groups, config, report)
+    report(f"{task.field}: fitting the chosen model on {len(y):,} sentences")
     fitted = fit_task(task, texts, y, groups, best["params"], config, thresholds=best["thresholds"])
     save_model(fitted.pipeline, out_dir / f"{task.field}.skops")
     counts = y.sum(axis=0) if task.kind == "multi" else np.bincount(y, minlength=len(task.labels))
@@ -109,17 +126,30 @@ def train_task(
     }
 
 
-def _train_tasks(tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path) -> list[dict]:
+def _train_tasks(
+    tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path, report: Report
+) -> list[dict]:
     """``train_task`` for every task, one after the other, on texts hashed once for all of them."""
+    if config.features.kind == "hashing":
+        report(f"hashing {len(pool):,} sentences")
     rows = hashed_rows(pool.texts, config)
-    return [train_task(task, pool, config, out_dir, rows) for task in tasks]
+    return [train_task(task, pool, config, out_dir, rows, report) for task in tasks]
 
 
 def train(
-    *, dataset_dir: Path, config_path: Path | None = None, out_dir: Path | None = None
+    *,
+    dataset_dir: Path,
+    config_path: Path | None = None,
+    out_dir: Path | None = None,
+    progress: Report | None = None,
 ) -> dict[str, Any]:
-    """Train one model per task of ``dataset_dir``; write the run folder; return ``train_info``."""
+    """Train one model per task of ``dataset_dir``; write the run folder; return ``train_info``.
+
+    ``progress``, if given, is called with a short description of each step as it starts.
+    """
+    report = progress or silent
     config, config_text = load_config(config_path)
+    report(f"loading {dataset_dir}")
     out_dir = Path(out_dir or DEFAULT_RUNS_DIR / Path(config_path or "baseline").stem)
     splits, tasks = load_splits(dataset_dir, text_field=config.text_field, group_field=config.group_field)
     pool = training_pool(splits, config.validation)
@@ -138,7 +168,9 @@ def train(
             "split_sizes": {name: len(split) for name, split in splits.items()},
             "n_training_sentences": len(pool),
         },
-        "tasks": dict(zip((t.field for t in tasks), _train_tasks(tasks, pool, config, out_dir), strict=True)),
+        "tasks": dict(
+            zip((t.field for t in tasks), _train_tasks(tasks, pool, config, out_dir, report), strict=True)
+        ),
         "versions": library_versions(),
     }
     n_folds = min(t["n_folds"] for t in info["tasks"].values())

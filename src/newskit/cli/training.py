@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,19 @@ from newskit.cli.app import app
 
 RunDir = Annotated[Path, typer.Argument(help="Training run folder (training/runs/NAME).")]
 DatasetOption = Annotated[Path, typer.Option("--dataset", help="Dataset folder written by `newskit build`.")]
+
+
+@contextmanager
+def status_line(verb: str) -> Iterator[Callable[[str], None] | None]:
+    """A spinner with the current step on stderr (a terminal only; pipes and logs get no noise)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with console.status(verb) as status:
+        yield lambda step: status.update(f"{verb}: {step}")
 
 
 @app.command("train")
@@ -27,7 +42,8 @@ def train_cli(
 
     from newskit.train import train
 
-    info = train(dataset_dir=dataset, config_path=config, out_dir=out)
+    with status_line("training") as progress:
+        info = train(dataset_dir=dataset, config_path=config, out_dir=out, progress=progress)
     table = Table(title=f"run {info['run_name']}: {info['cv_note']}")
     for column in ("task", "kind", "chosen", "CV macro F1", "sentences", "thresholds"):
         table.add_column(column)
@@ -46,7 +62,8 @@ def evaluate_cli(run_dir: RunDir, dataset: DatasetOption = Path("dataset")) -> N
     from newskit.evaluate import evaluate
     from newskit.evaluation_table import metrics_tables
 
-    metrics = evaluate(run_dir=run_dir, dataset_dir=dataset)
+    with status_line("evaluating") as progress:
+        metrics = evaluate(run_dir=run_dir, dataset_dir=dataset, progress=progress)
     console = Console()
     for table in metrics_tables(metrics):
         console.print(table)
