@@ -122,6 +122,10 @@ def test_tasks_are_derived_from_any_schema():
             "error: cfg.toml: [grid.0.colour] Extra inputs are not permitted",
         ),
         ("seed = 1", "error: cfg.toml: [grid] Field required"),
+        (
+            "jobs = 0\n[[grid]]\nmodel = 'sgd'",
+            "error: cfg.toml: [jobs] Input should be greater than or equal to 1",
+        ),
     ],
 )
 def test_config_errors_name_the_place(text, message):
