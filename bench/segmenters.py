@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from newskit.segment import segment, segment_many  # noqa: E402
-from newskit.segment_eval import (  # noqa: E402
+from newskit.segment.evaluation import (  # noqa: E402
     Scores,
     Span,
     align_sentences,

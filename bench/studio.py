@@ -30,12 +30,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from newskit.jsonio import read_jsonl, write_jsonl  # noqa: E402
-from newskit.label_config import render_label_config  # noqa: E402
-from newskit.pull import pull  # noqa: E402
-from newskit.push import push, sentence_tasks  # noqa: E402
-from newskit.schema import load_schema  # noqa: E402
-from newskit.studio import StudioClient  # noqa: E402
-from newskit.studio_server import start_server, stop_server  # noqa: E402
+from newskit.labels.label_config import render_label_config  # noqa: E402
+from newskit.labels.schema import load_schema  # noqa: E402
+from newskit.studio.client import StudioClient  # noqa: E402
+from newskit.studio.pull import pull  # noqa: E402
+from newskit.studio.push import push, sentence_tasks  # noqa: E402
+from newskit.studio.server import start_server, stop_server  # noqa: E402
 
 SCHEMA = REPO_ROOT / "labels" / "schema.yaml"
 SENTENCES_PER_ARTICLE = 20

@@ -3,20 +3,20 @@
     python bench/training.py                          # train 1,000,000 sentences, predict 100,000
     python bench/training.py --train-size 20000 --configs all
 
-Targets: prediction ≥ 20,000 sentences/s through ``newskit.predict.load_run(run).predict``
+Targets: prediction ≥ 20,000 sentences/s through ``newskit.training.predict.load_run(run).predict``
 (both tasks), and training on 1,000,000 sentences in under 3 minutes and 4 GB peak RSS.
 
 Every configuration is a training config file: the shipped ``training/*.toml`` or a
 shipped file with one line changed (the alternatives). For each one the benchmark
 
-* predicts: trains a run with ``newskit.train.train`` (the config as it is, whole grid) on
+* predicts: trains a run with ``newskit.training.train.train`` (the config as it is, whole grid) on
   5,000 sentences, loads it with ``load_run`` and times ``Run.predict`` on ``--predict-size``;
 * trains one task model (the config's features and first grid candidate, one fit, as
   ``newskit train`` does last) per task kind on ``--train-size`` sentences, each in a fresh
   process so its peak RSS (``ru_maxrss``) is its own;
-* with ``--full-train``: runs the whole ``newskit.train.train`` (both tasks, grouped CV of
+* with ``--full-train``: runs the whole ``newskit.training.train.train`` (both tasks, grouped CV of
   every grid candidate, threshold tuning, final fits) on ``--train-size`` sentences, then
-  ``newskit.evaluate.evaluate`` on a test split a tenth that size.
+  ``newskit.training.evaluate.evaluate`` on a test split a tenth that size.
 
 The corpus is synthetic: real sentences of the seed articles recombined (the first part
 of one sentence + the rest of another), 50 per article, with labels from a keyword rule.
@@ -139,14 +139,14 @@ def _peak_rss_gb() -> float:
 
 def fit_child(name: str, kind: str, n: int) -> None:
     """(In a fresh process) fit one task model of config ``name`` on ``n`` sentences; print the cost."""
-    from newskit.crossval import fit_pipeline
-    from newskit.train_config import parse_config
-    from newskit.training_data import TaskSpec
+    from newskit.training.config import parse_config
+    from newskit.training.crossval import fit_pipeline
+    from newskit.training.data import TaskSpec
 
     config = parse_config(config_text(name), name)
     texts, stance, events = synthetic(n)
     task = TaskSpec(kind, kind, list(EVENT_RULES) if kind == "multi" else STANCES)
-    start = time.perf_counter()  # the fit as newskit.crossval does it (threads, warnings, BLAS)
+    start = time.perf_counter()  # the fit as newskit.training.crossval does it (threads, warnings, BLAS)
     fit_pipeline(
         task,
         np.array(texts, dtype=object),
@@ -172,15 +172,15 @@ def _tree_rss_bytes(pid: int) -> int:
 
 
 def full_train_child(name: str, dataset: str) -> None:
-    """(In a fresh process) ``newskit.train.train`` of config ``name`` on ``dataset``, then ``evaluate``.
+    """(In a fresh process) ``newskit.training.train.train`` of ``name`` on ``dataset``, then ``evaluate``.
 
     Memory is sampled every 50 ms over this process and any child processes together, so the
     peak is what the machine held; each stage reports its own peak.
     """
     import threading
 
-    from newskit.evaluate import evaluate
-    from newskit.train import train
+    from newskit.training.evaluate import evaluate
+    from newskit.training.train import train
 
     peak, done = [0], threading.Event()
 
@@ -223,8 +223,8 @@ def in_child(*args: str) -> dict:
 
 def measure_prediction(name: str, n_train: int, n_predict: int) -> dict:
     """Train a run of config ``name`` on ``n_train`` sentences via the kit, then time ``Run.predict``."""
-    from newskit.predict import load_run
-    from newskit.train import train
+    from newskit.training.predict import load_run
+    from newskit.training.train import train
 
     with tempfile.TemporaryDirectory() as tmp:
         dataset = write_dataset(Path(tmp) / "dataset", n_train, seed=1)

@@ -65,7 +65,7 @@ def seed_or_small_corpus(corpus_dir: Path) -> Path:
 
 
 class StandInRun:
-    """A tiny stand-in for ``newskit.predict.Run``: confidence from the text length."""
+    """A tiny stand-in for ``newskit.training.predict.Run``: confidence from the text length."""
 
     model_version = "stand-in-1"
 

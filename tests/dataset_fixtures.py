@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from newskit.build import build_dataset
+from newskit.dataset.build import build_dataset
 from newskit.jsonio import write_jsonl
 
 TINY_SCHEMA = """\

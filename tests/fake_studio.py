@@ -1,4 +1,4 @@
-"""An in-memory Label Studio with the interface of :class:`newskit.studio.StudioClient`.
+"""An in-memory Label Studio with the interface of :class:`newskit.studio.client.StudioClient`.
 
 It behaves like the real server where the kit depends on it: re-importing duplicates tasks,
 the full JSON export lists every task with its annotations, unknown choice values are
@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.studio import StudioUnavailable
+from newskit.studio.client import StudioUnavailable
 
 TIMESTAMP = "2025-01-01T00:00:00.000000Z"
 

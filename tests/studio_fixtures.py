@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from newskit.studio import StudioClient
-from newskit.studio_server import (
+from newskit.studio.client import StudioClient
+from newskit.studio.server import (
     LABEL_STUDIO_VERSION,
     LOG_FILE,
     PID_FILE,

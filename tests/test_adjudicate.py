@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newskit.adjudicate import (
+from newskit.errors import NewskitError
+from newskit.labels.adjudicate import (
     AdjudicationCounts,
     adjudicate,
     latest_votes,
@@ -12,8 +13,7 @@ from newskit.adjudicate import (
     public_annotator,
     report_rows,
 )
-from newskit.errors import NewskitError
-from newskit.schema import load_schema
+from newskit.labels.schema import load_schema
 from tests.dataset_fixtures import annotation, write_schema
 
 

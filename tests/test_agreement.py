@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from newskit.agreement import NO_OVERLAP, NO_VARIATION, compute_agreement
 from newskit.errors import NewskitError
 from newskit.jsonio import write_jsonl
-from newskit.schema import Schema, load_schema
+from newskit.labels.agreement import NO_OVERLAP, NO_VARIATION, compute_agreement
+from newskit.labels.schema import Schema, load_schema
 
 
 @pytest.fixture(scope="module")

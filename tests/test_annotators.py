@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newskit.adjudicate import public_annotator
-from newskit.annotators import Annotator, load_annotators
 from newskit.errors import NewskitError
+from newskit.labels.adjudicate import public_annotator
+from newskit.labels.annotators import Annotator, load_annotators
 
 
 def test_missing_registry_is_empty(tmp_path):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from newskit.boilerplate import load_rules, parse_rules, remove_furniture
-from newskit.encoding import repair_mojibake
+from newskit.corpus.boilerplate import load_rules, parse_rules, remove_furniture
+from newskit.corpus.encoding import repair_mojibake
+from newskit.corpus.textmeta import extract_text_metadata, find_date
 from newskit.errors import NewskitError
-from newskit.textmeta import extract_text_metadata, find_date
 
 SEED_REMOVALS = {
     "000_61bbbed13fae7b5a.txt": [

@@ -7,10 +7,10 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from newskit.dataset_files import read_parquet_rows
+from newskit.dataset.files import read_parquet_rows
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl, write_jsonl
-from newskit.schema import load_schema
+from newskit.labels.schema import load_schema
 from tests.dataset_fixtures import SHARED, annotation, build, make_inputs
 
 

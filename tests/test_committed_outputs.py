@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from newskit.build import build_dataset
-from newskit.evaluate import evaluate
-from newskit.ingest import ingest
-from newskit.label_config import render_label_config
-from newskit.model_card import render_card
-from newskit.pull import rebuild_annotations
-from newskit.schema import load_schema
-from newskit.split import split_corpus
-from newskit.train import train
+from newskit.cards.model_card import render_card
+from newskit.corpus.ingest import ingest
+from newskit.dataset.build import build_dataset
+from newskit.labels.label_config import render_label_config
+from newskit.labels.schema import load_schema
+from newskit.labels.snapshots import rebuild_annotations
+from newskit.segment.sentences import split_corpus
+from newskit.training.evaluate import evaluate
+from newskit.training.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "training" / "runs" / "baseline"

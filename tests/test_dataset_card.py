@@ -7,7 +7,7 @@ import re
 import pytest
 from huggingface_hub import DatasetCard
 
-from newskit.dataset_card import MISSING, size_category
+from newskit.dataset.card import MISSING, size_category
 from newskit.jsonio import read_jsonl, write_jsonl
 from tests.dataset_fixtures import annotation, build, make_inputs
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newskit.encoding import decode_bytes, remaining_mojibake, repair_misread_utf8, repair_mojibake
+from newskit.corpus.encoding import decode_bytes, remaining_mojibake, repair_misread_utf8, repair_mojibake
 from newskit.errors import NewskitError
 
 BROKEN_SEED = "004_6e5cbdba8f6a5aad.txt"

@@ -52,9 +52,10 @@ def test_whole_workflow_through_the_cli(workdir, studio_env, project_title, run_
     monkeypatch.setenv("HF_TOKEN", hf_token)
     uploads: list[dict] = []  # no network here: the Hub calls are recorded instead
     monkeypatch.setattr(
-        "newskit.publish.HfApi.create_repo", lambda self, repo_id, **kw: f"https://hf.co/datasets/{repo_id}"
+        "newskit.dataset.publish.HfApi.create_repo",
+        lambda self, repo_id, **kw: f"https://hf.co/datasets/{repo_id}",
     )
-    monkeypatch.setattr("newskit.publish.HfApi.upload_folder", lambda self, **kw: uploads.append(kw))
+    monkeypatch.setattr("newskit.dataset.publish.HfApi.upload_folder", lambda self, **kw: uploads.append(kw))
 
     def ok(*args: str) -> str:
         code, out, err = run_cli(*args)

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import newskit.evaluate
-from newskit.calibration import brier_score, expected_calibration_error
-from newskit.crossval import Rows
+import newskit.training.evaluate
 from newskit.errors import NewskitError
-from newskit.evaluate import evaluate
-from newskit.evaluation_cv import rows_by_group
-from newskit.metrics import f1_scores, macro_f1_from_counts, row_outcomes
-from newskit.train import train
-from newskit.training_data import load_splits
+from newskit.training.calibration import brier_score, expected_calibration_error
+from newskit.training.crossval import Rows
+from newskit.training.data import load_splits
+from newskit.training.evaluate import evaluate
+from newskit.training.evaluation_cv import rows_by_group
+from newskit.training.metrics import f1_scores, macro_f1_from_counts, row_outcomes
+from newskit.training.train import train
 from tests.training_fixtures import train_tiny_run
 
 
@@ -158,7 +158,7 @@ def test_hashing_once_gives_the_same_metrics_as_hashing_per_fit(tmp_path, monkey
         calls.append(len(texts))
         return Rows(texts)
 
-    monkeypatch.setattr(newskit.evaluate, "hashed_rows", unhashed)
+    monkeypatch.setattr(newskit.training.evaluate, "hashed_rows", unhashed)
     assert evaluate(run_dir=run_dir, dataset_dir=root / "dataset") == once
     assert len(calls) == 1  # the patched path ran: the pool, once
 

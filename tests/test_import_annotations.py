@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from newskit.errors import NewskitError
-from newskit.import_annotations import import_annotations, result_items
 from newskit.jsonio import read_jsonl, write_jsonl
-from newskit.pull import pull
-from newskit.push import push
-from newskit.schema import load_schema
+from newskit.labels.schema import load_schema
+from newskit.studio.import_annotations import import_annotations, result_items
+from newskit.studio.pull import pull
+from newskit.studio.push import push
 from tests.corpus_samples import write_small_corpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from newskit.corpus.ingest import ingest
 from newskit.errors import NewskitError
-from newskit.ingest import ingest
 from newskit.jsonio import read_jsonl
 
 FIELDS = {

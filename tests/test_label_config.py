@@ -13,14 +13,14 @@ import pytest
 import yaml
 
 from newskit.errors import NewskitError
-from newskit.label_config import (
+from newskit.labels.label_config import (
     SHADOWED_DATA_KEYS,
     guidelines_version,
     render_instructions,
     render_label_config,
     validate_result,
 )
-from newskit.schema import Schema, load_schema, schema_from_data
+from newskit.labels.schema import Schema, load_schema, schema_from_data
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newskit.push import push
+from newskit.studio.push import push
 from tests.corpus_samples import ARTICLES, SENTENCES, write_small_corpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

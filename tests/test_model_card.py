@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
+from newskit.cards.model_card import PLACEHOLDER, render_card, write_card
 from newskit.errors import NewskitError
-from newskit.model_card import PLACEHOLDER, render_card, write_card
 from tests.training_fixtures import train_tiny_run
 
 

@@ -9,8 +9,8 @@ import pytest
 import skops.io as sio
 
 from newskit.errors import NewskitError
-from newskit.models import build_pipeline, class_probabilities, load_model, save_model
-from newskit.train_config import FeatureConfig
+from newskit.training.config import FeatureConfig
+from newskit.training.models import build_pipeline, class_probabilities, load_model, save_model
 
 TEXTS = np.array(
     [f"Russland greift Stadt {i} mit Drohnen an." for i in range(6)]

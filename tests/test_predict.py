@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from newskit.errors import NewskitError
-from newskit.predict import load_run, task_confidence
+from newskit.training.predict import load_run, task_confidence
 from tests.training_fixtures import EVENT_LABELS, STANCE_LABELS, train_tiny_run
 
 SENTENCES = ["Russische Drohnen griffen in der Nacht Kiew an.", "Die EU verhandelt in Brüssel über Frieden."]

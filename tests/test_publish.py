@@ -7,8 +7,8 @@ import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 
+from newskit.dataset.publish import check_dataset_folder, check_repo_id, publish_dataset
 from newskit.errors import NewskitError
-from newskit.publish import check_dataset_folder, check_repo_id, publish_dataset
 
 TOKEN = "hf_secretTOKENvalue123"
 CARD = """---

@@ -12,9 +12,10 @@ import pytest
 
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
-from newskit.pull import normalize_snapshot, pull, rebuild_annotations, slugify, write_snapshot
-from newskit.push import push
-from newskit.schema import load_schema
+from newskit.labels.schema import load_schema
+from newskit.labels.snapshots import normalize_snapshot, rebuild_annotations, slugify, write_snapshot
+from newskit.studio.pull import pull
+from newskit.studio.push import push
 from tests.corpus_samples import write_small_corpus
 from tests.fake_studio import FakeStudioClient
 
@@ -275,7 +276,7 @@ def test_annotations_round_trip_through_label_studio(studio_env, project_title, 
     users_file = json.loads(snapshot.with_suffix(".users.json").read_text())
     assert {users_file[str(uid)] for uid in users.values()} == {f"{n}.{suffix}@example.org" for n in DESIGN}
 
-    from newskit.agreement import compute_agreement
+    from newskit.labels.agreement import compute_agreement
 
     agreement = compute_agreement(rows, schema)
     assert agreement["annotations"]["cancelled"] == 1

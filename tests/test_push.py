@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from newskit.errors import NewskitError
-from newskit.label_config import render_label_config
-from newskit.push import import_missing, push, sentence_tasks
-from newskit.schema import load_schema
-from newskit.studio import StudioUnavailable
+from newskit.labels.label_config import render_label_config
+from newskit.labels.schema import load_schema
+from newskit.studio.client import StudioUnavailable
+from newskit.studio.push import import_missing, push, sentence_tasks
 from tests.corpus_samples import StandInRun, seed_or_small_corpus, write_small_corpus
 from tests.fake_studio import FakeStudioClient
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newskit.corpus.readers import read_records
 from newskit.errors import NewskitError
-from newskit.readers import read_records
 
 ARTICLE_HTML = """<html><head><title>Kiew meldet Angriffe | Beispielzeitung</title>
 <meta property="og:site_name" content="Beispielzeitung">

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from newskit.errors import NewskitError
-from newskit.schema import Schema, load_schema, schema_from_data
+from newskit.labels.schema import Schema, load_schema, schema_from_data
 
 
 @pytest.fixture(scope="module")

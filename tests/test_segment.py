@@ -8,15 +8,21 @@ from pathlib import Path
 import pytest
 import spacy
 
-from newskit import segment as segment_module
-from newskit.segment import (
+from newskit.segment import segmenter as segment_module
+from newskit.segment.evaluation import (
+    Scores,
+    align_sentences,
+    read_gold_article,
+    read_hard_cases,
+    score_spans,
+)
+from newskit.segment.segmenter import (
     build_pipeline,
     get_pipeline,
     remove_whitespace_special_cases,
     segment,
     segment_many,
 )
-from newskit.segment_eval import Scores, align_sentences, read_gold_article, read_hard_cases, score_spans
 
 
 def sentences(text: str) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from newskit.models import build_pipeline
-from newskit.shared_steps import SharedSteps, same_fitted
-from newskit.train_config import FeatureConfig
+from newskit.training.config import FeatureConfig
+from newskit.training.models import build_pipeline
+from newskit.training.shared_steps import SharedSteps, same_fitted
 from tests.test_models import MULTI, PARAMS, SINGLE, TEXTS
 
 TFIDF = FeatureConfig(word_ngrams=(1, 2), char_ngrams=(2, 4))

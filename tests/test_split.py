@@ -10,10 +10,10 @@ import types
 
 import pytest
 
+from newskit.corpus.ingest import ingest
 from newskit.errors import NewskitError
-from newskit.ingest import ingest
 from newskit.jsonio import read_jsonl, write_jsonl
-from newskit.split import iter_sentences, sentence_id, split_corpus
+from newskit.segment.sentences import iter_sentences, sentence_id, split_corpus
 
 FIELDS = {"id", "article_id", "index", "start", "end", "text"}
 
@@ -25,8 +25,8 @@ def fake_spans(text: str) -> list[tuple[int, int]]:
 
 @pytest.fixture
 def fake_segmenter(monkeypatch):
-    """Stand-in for newskit.segment with the same interface; records how far it has read ahead."""
-    module = types.ModuleType("newskit.segment")
+    """Stand-in for newskit.segment.segmenter with the same interface; records how far it has read ahead."""
+    module = types.ModuleType("newskit.segment.segmenter")
     module.texts_read = 0
 
     def segment_many(texts, *, batch_size=64):
@@ -41,7 +41,7 @@ def fake_segmenter(monkeypatch):
 
     module.segment = fake_spans
     module.segment_many = segment_many
-    monkeypatch.setitem(sys.modules, "newskit.segment", module)
+    monkeypatch.setitem(sys.modules, "newskit.segment.segmenter", module)
     return module
 
 
@@ -118,7 +118,6 @@ def test_sentence_id():
 
 
 def test_seed_corpus_with_the_real_segmenter(tmp_path, repo_root):
-    pytest.importorskip("newskit.segment")
     shutil.copytree(repo_root / "corpus" / "raw", tmp_path / "seeds")
     corpus = tmp_path / "corpus"
     ingest([tmp_path / "seeds"], corpus_dir=corpus)

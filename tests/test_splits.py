@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newskit.duplicates import find_duplicate_pairs, jaccard, normalize_for_duplicates, shingles
+from newskit.corpus.duplicates import find_duplicate_pairs, jaccard, normalize_for_duplicates, shingles
+from newskit.dataset.assign import assign_splits, group_articles, parse_ratios
 from newskit.errors import NewskitError
-from newskit.splits import assign_splits, group_articles, parse_ratios
 
 BASE = "Die ukrainische Armee meldete am Montag schwere Angriffe auf die Stadt Charkiw im Osten des Landes."
 

@@ -10,7 +10,7 @@ import pytest
 from label_studio_sdk.core.api_error import ApiError
 
 from newskit.errors import NewskitError
-from newskit.studio import StudioClient, StudioUnavailable, api_key_from_env, url_from_env
+from newskit.studio.client import StudioClient, StudioUnavailable, api_key_from_env, url_from_env
 from tests.fake_studio import FakeStudioClient
 
 KEY = "0123456789abcdef0123456789abcdef01234567"

@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newskit import studio_install, studio_server
 from newskit.errors import NewskitError
-from newskit.studio import StudioClient
-from newskit.studio_server import (
+from newskit.studio import install as studio_install
+from newskit.studio import server as studio_server
+from newskit.studio.client import StudioClient
+from newskit.studio.server import (
     API_KEY_FILE,
     PID_FILE,
     _secret,

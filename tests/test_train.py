@@ -9,13 +9,13 @@ import datasets
 import numpy as np
 import pytest
 
-from newskit.crossval import fit_task, group_folds, hashed_rows, tune_thresholds
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
-from newskit.models import build_pipeline, save_model
-from newskit.train import train
-from newskit.train_config import parse_config
-from newskit.training_data import TaskSpec, derive_tasks
+from newskit.training.config import parse_config
+from newskit.training.crossval import fit_task, group_folds, hashed_rows, tune_thresholds
+from newskit.training.data import TaskSpec, derive_tasks
+from newskit.training.models import build_pipeline, save_model
+from newskit.training.train import train
 from tests.test_models import MULTI, SINGLE, TEXTS
 from tests.training_fixtures import TINY_CONFIG, build_fixture_dataset, write_tiny_config
 
@@ -163,7 +163,7 @@ def test_single_class_task_is_an_error(tmp_path):
 
 
 def test_committed_configs_are_valid(repo_root):
-    from newskit.train_config import load_config
+    from newskit.training.config import load_config
 
     baseline, _ = load_config(repo_root / "training" / "baseline.toml")
     large, _ = load_config(repo_root / "training" / "large.toml")

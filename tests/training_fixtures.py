@@ -170,13 +170,13 @@ def train_tiny_run(root: Path, *, evaluate: bool = False) -> tuple[Path, Path]:
 
     Returns (dataset folder, run folder).
     """
-    from newskit.train import train
+    from newskit.training.train import train
 
     dataset = build_fixture_dataset(root / "dataset")
     run_dir = root / "runs" / "tiny"
     train(dataset_dir=dataset, config_path=write_tiny_config(root), out_dir=run_dir)
     if evaluate:
-        from newskit.evaluate import evaluate as run_evaluate
+        from newskit.training.evaluate import evaluate as run_evaluate
 
         run_evaluate(run_dir=run_dir, dataset_dir=dataset)
     return dataset, run_dir

@@ -8,8 +8,7 @@ import typer
 from rich.console import Console
 
 from newskit.cli.app import app
-from newskit.import_annotations import import_annotations
-from newskit.studio import api_key_from_env, url_from_env
+from newskit.studio.settings import api_key_from_env, url_from_env
 
 
 @app.command("import-annotations")
@@ -24,6 +23,8 @@ def import_annotations_cli(
 
     The API key is read from $LABEL_STUDIO_API_KEY. Re-running skips tasks the user already annotated.
     """
+    from newskit.studio.import_annotations import import_annotations  # loads the SDK: only here
+
     report = import_annotations(
         path,
         url=url_from_env(url),

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newskit.cli.app import app
-from newskit.ingest import DEFAULT_MAX_BYTES, ingest
-from newskit.split import ARTICLES_FILE, count_articles, split_corpus
+from newskit.corpus.ingest import DEFAULT_MAX_BYTES, ingest
+from newskit.segment.sentences import ARTICLES_FILE, count_articles, split_corpus
 
 
 @app.command("ingest")

@@ -32,9 +32,9 @@ def build_cli(
     seed: int = typer.Option(13, "--seed", help="Seed of the article-grouped split."),
 ) -> None:
     """Build the Hugging Face dataset folder: parquet splits by article, adjudication report, dataset card."""
-    from newskit.build import build_dataset
-    from newskit.build_summary import print_build_summary
-    from newskit.splits import parse_ratios
+    from newskit.dataset.assign import parse_ratios
+    from newskit.dataset.build import build_dataset
+    from newskit.dataset.summary import print_build_summary
 
     report = build_dataset(
         corpus_dir=corpus,
@@ -56,7 +56,7 @@ def publish_cli(
     private: bool = typer.Option(False, "--private", help="Create the repository as private."),
 ) -> None:
     """Upload the dataset folder to the Hugging Face Hub (token from the HF_TOKEN environment variable)."""
-    from newskit.publish import publish_dataset
+    from newskit.dataset.publish import publish_dataset
 
     url = publish_dataset(repo_id=repo_id, dataset_dir=dataset, private=private)
     Console(soft_wrap=True).print(f"published {dataset} → {url}", highlight=False)

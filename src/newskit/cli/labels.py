@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from newskit.cli.app import app
-from newskit.studio import DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
-from newskit.studio_server import DEFAULT_DATA_DIR, default_venv_dir, start_server, stop_server
+from newskit.studio.server import DEFAULT_DATA_DIR, default_venv_dir, start_server, stop_server
+from newskit.studio.settings import DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 UrlOption = Annotated[
     str | None,
@@ -87,7 +87,7 @@ def push_cli(
     url: UrlOption = None,
 ) -> None:
     """Import the corpus sentences into a Label Studio project (only those not there yet)."""
-    from newskit.push import push
+    from newskit.studio.push import push
 
     url, api_key = url_from_env(url), api_key_from_env()
     bar = Progress(
@@ -140,7 +140,7 @@ def pull_cli(
     url: UrlOption = None,
 ) -> None:
     """Snapshot a Label Studio project's annotations and regenerate LABELS/annotations.jsonl."""
-    from newskit.pull import pull
+    from newskit.studio.pull import pull
 
     report = pull(
         url=url_from_env(url),

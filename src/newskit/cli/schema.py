@@ -20,7 +20,7 @@ SCHEMA_OPTION = typer.Option(Path("labels/schema.yaml"), "--schema", help="The l
 @schema_app.command("check")
 def check_cli(schema: Path = SCHEMA_OPTION) -> None:
     """Validate the label schema and its guidelines; print its tasks and labels."""
-    from newskit.schema_report import check_schema
+    from newskit.labels.schema_report import check_schema
 
     check_schema(schema_path=schema, console=Console())
 
@@ -31,7 +31,7 @@ def render_cli(
     out: Path = typer.Option(Path("labels/label_config.xml"), "--out", help="Where to write the config."),
 ) -> None:
     """Write the Label Studio labeling config generated from the schema."""
-    from newskit.schema_report import render_config_file
+    from newskit.labels.schema_report import render_config_file
 
     render_config_file(schema_path=schema, out=out, console=Console())
 
@@ -45,6 +45,6 @@ def agreement_cli(
     out: Path = typer.Option(Path("labels/agreement.json"), "--out", help="Report file (JSON)."),
 ) -> None:
     """Inter-annotator agreement per task and label (Krippendorff's alpha, Cohen's kappa)."""
-    from newskit.agreement_report import agreement_report
+    from newskit.labels.agreement_report import agreement_report
 
     agreement_report(annotations_path=annotations, schema_path=schema, out=out, console=Console())

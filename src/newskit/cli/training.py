@@ -40,7 +40,7 @@ def train_cli(
     from rich.console import Console
     from rich.table import Table
 
-    from newskit.train import train
+    from newskit.training.train import train
 
     with status_line("training") as progress:
         info = train(dataset_dir=dataset, config_path=config, out_dir=out, progress=progress)
@@ -59,8 +59,8 @@ def evaluate_cli(run_dir: RunDir, dataset: DatasetOption = Path("dataset")) -> N
     """Score a run on the test split and by grouped CV next to dummy baselines; write metrics and plots."""
     from rich.console import Console
 
-    from newskit.evaluate import evaluate
-    from newskit.evaluation_table import metrics_tables
+    from newskit.training.evaluate import evaluate
+    from newskit.cli.tables import metrics_tables
 
     with status_line("evaluating") as progress:
         metrics = evaluate(run_dir=run_dir, dataset_dir=dataset, progress=progress)
@@ -77,7 +77,7 @@ def card_cli(
     dataset_card: Annotated[Path, typer.Option(help="Dataset card to link to.")] = Path("dataset/README.md"),
 ) -> None:
     """Write the model card of a run from its metrics.json and train_info.json."""
-    from newskit.model_card import write_card
+    from newskit.cards.model_card import write_card
 
     path = write_card(run_dir=run_dir, out_path=out, dataset_card=dataset_card)
     typer.echo(f"wrote {path}")
@@ -95,7 +95,7 @@ def predict_cli(
     """Predict labels and probabilities for a sentence or every sentence of a file."""
     from newskit.errors import NewskitError
     from newskit.jsonio import dumps
-    from newskit.predict import predict
+    from newskit.training.predict import predict
 
     if format not in ("table", "jsonl"):
         raise NewskitError(f"unknown --format {format!r}", "use table or jsonl")
@@ -106,6 +106,6 @@ def predict_cli(
         return
     from rich.console import Console
 
-    from newskit.evaluation_table import predictions_table
+    from newskit.cli.tables import predictions_table
 
     Console().print(predictions_table(results))

@@ -1,0 +1,1 @@
+"""Stage 6, model cards: rendered from a run's measured evaluation, never by hand."""

@@ -1,0 +1,1 @@
+"""Stage 5, training: configs, data loading, cross-validation, models, train, evaluate, predict."""
