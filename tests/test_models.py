@@ -10,7 +10,7 @@ import skops.io as sio
 
 from newskit.errors import NewskitError
 from newskit.training.config import FeatureConfig
-from newskit.training.models import build_pipeline, class_probabilities, load_model, save_model
+from newskit.training.models import build_model, class_probabilities, load_model, save_model
 
 TEXTS = np.array(
     [f"Russland greift Stadt {i} mit Drohnen an." for i in range(6)]
@@ -33,7 +33,7 @@ PARAMS = {
 @pytest.mark.parametrize("kind", ["single", "multi"])
 @pytest.mark.parametrize("model", sorted(PARAMS))
 def test_every_model_saves_and_loads_with_identical_predictions(tmp_path, model, kind):
-    pipeline = build_pipeline(kind, PARAMS[model], FEATURES, seed=3).fit(
+    pipeline = build_model(kind, PARAMS[model], FEATURES, seed=3).fit(
         TEXTS, SINGLE if kind == "single" else MULTI
     )
     save_model(pipeline, tmp_path / "m.skops")
@@ -47,7 +47,7 @@ def test_every_model_saves_and_loads_with_identical_predictions(tmp_path, model,
 
 def test_hashing_features_save_and_load(tmp_path):
     features = FeatureConfig(kind="hashing", word_ngrams=(1, 2), char_ngrams=None, hashing_features=2**12)
-    pipeline = build_pipeline("single", PARAMS["sgd"], features, seed=3).fit(TEXTS, SINGLE)
+    pipeline = build_model("single", PARAMS["sgd"], features, seed=3).fit(TEXTS, SINGLE)
     save_model(pipeline, tmp_path / "m.skops")
     np.testing.assert_array_equal(
         pipeline.predict_proba(TEXTS), load_model(tmp_path / "m.skops").predict_proba(TEXTS)
@@ -55,8 +55,8 @@ def test_hashing_features_save_and_load(tmp_path):
 
 
 def test_same_model_gives_byte_identical_files(tmp_path):
-    first = build_pipeline("multi", PARAMS["logreg"], FEATURES, seed=3).fit(TEXTS, MULTI)
-    second = build_pipeline("multi", PARAMS["logreg"], FEATURES, seed=3).fit(TEXTS, MULTI)
+    first = build_model("multi", PARAMS["logreg"], FEATURES, seed=3).fit(TEXTS, MULTI)
+    second = build_model("multi", PARAMS["logreg"], FEATURES, seed=3).fit(TEXTS, MULTI)
     save_model(first, tmp_path / "a.skops")
     save_model(second, tmp_path / "b.skops")
     save_model(load_model(tmp_path / "b.skops"), tmp_path / "c.skops")
@@ -66,7 +66,7 @@ def test_same_model_gives_byte_identical_files(tmp_path):
 
 def test_constant_label_in_multi_task_is_saved(tmp_path):
     labels = np.c_[MULTI, np.zeros(len(TEXTS), dtype=np.int64)]  # a label nobody has
-    pipeline = build_pipeline("multi", PARAMS["logreg"], FEATURES, seed=3)
+    pipeline = build_model("multi", PARAMS["logreg"], FEATURES, seed=3)
     with pytest.warns(UserWarning, match="present in all training examples"):
         pipeline.fit(TEXTS, labels)
     save_model(pipeline, tmp_path / "m.skops")
@@ -102,6 +102,6 @@ def test_missing_model_file(tmp_path):
 def test_hashing_models_give_byte_identical_files(tmp_path):
     features = FeatureConfig(kind="hashing", word_ngrams=(1, 2), char_ngrams=(3, 4), hashing_features=2**12)
     for name in ("a", "b"):
-        pipeline = build_pipeline("multi", PARAMS["sgd"], features, seed=3).fit(TEXTS, MULTI)
+        pipeline = build_model("multi", PARAMS["sgd"], features, seed=3).fit(TEXTS, MULTI)
         save_model(pipeline, tmp_path / f"{name}.skops")
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()

@@ -17,7 +17,7 @@ from newskit.segment.evaluation import (
     score_spans,
 )
 from newskit.segment.segmenter import (
-    build_pipeline,
+    build_segmenter,
     get_pipeline,
     remove_whitespace_special_cases,
     segment,
@@ -214,7 +214,7 @@ def test_pipeline_is_renewed_when_its_vocabulary_grows(monkeypatch):
 
 
 def test_build_pipeline_gives_an_independent_pipeline():
-    nlp = build_pipeline()
+    nlp = build_segmenter()
     assert nlp is not get_pipeline()
     assert [sent.text for sent in nlp("Eins. Zwei.").sents] == ["Eins.", "Zwei."]
 

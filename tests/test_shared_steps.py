@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from newskit.training.config import FeatureConfig
-from newskit.training.models import build_pipeline
+from newskit.training.models import build_model
 from newskit.training.shared_steps import SharedSteps, same_fitted
 from tests.test_models import MULTI, PARAMS, SINGLE, TEXTS
 
@@ -16,7 +16,7 @@ HASHING = FeatureConfig(kind="hashing", word_ngrams=(1, 2), char_ngrams=(3, 4), 
 
 def _fit(features: FeatureConfig, kind: str, rows=slice(None), model: str = "logreg"):
     y = SINGLE if kind == "single" else MULTI
-    return build_pipeline(kind, PARAMS[model], features, seed=3).fit(TEXTS[rows], y[rows])
+    return build_model(kind, PARAMS[model], features, seed=3).fit(TEXTS[rows], y[rows])
 
 
 def _assert_same_numbers_as_each_pipeline(pipelines):

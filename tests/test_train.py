@@ -14,7 +14,7 @@ from newskit.jsonio import sha256_file
 from newskit.training.config import parse_config
 from newskit.training.crossval import fit_task, group_folds, hashed_rows, tune_thresholds
 from newskit.training.data import TaskSpec, derive_tasks
-from newskit.training.models import build_pipeline, save_model
+from newskit.training.models import build_model, save_model
 from newskit.training.train import train
 from tests.test_models import MULTI, SINGLE, TEXTS
 from tests.training_fixtures import TINY_CONFIG, build_fixture_dataset, write_tiny_config
@@ -208,9 +208,9 @@ def test_hashing_once_for_all_fits_gives_the_same_model(tmp_path, kind):
 def test_a_candidate_with_other_ngrams_hashes_its_own_way():
     config = parse_config(HASHING_CONFIG)
     rows = hashed_rows(TEXTS, config)
-    assert rows.precomputed(build_pipeline("single", config.candidates()[0], config.features, 7))
+    assert rows.precomputed(build_model("single", config.candidates()[0], config.features, 7))
     other = {**config.candidates()[0], "word_ngrams": (1, 1)}
-    assert not rows.precomputed(build_pipeline("single", other, config.features, 7))
+    assert not rows.precomputed(build_model("single", other, config.features, 7))
 
 
 @pytest.mark.parametrize("config_name", ["baseline.toml", "large.toml"])

@@ -59,8 +59,8 @@ def evaluate_cli(run_dir: RunDir, dataset: DatasetOption = Path("dataset")) -> N
     """Score a run on the test split and by grouped CV next to dummy baselines; write metrics and plots."""
     from rich.console import Console
 
-    from newskit.training.evaluate import evaluate
     from newskit.cli.tables import metrics_tables
+    from newskit.training.evaluate import evaluate
 
     with status_line("evaluating") as progress:
         metrics = evaluate(run_dir=run_dir, dataset_dir=dataset, progress=progress)

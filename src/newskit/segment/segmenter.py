@@ -69,7 +69,7 @@ def make_news_sentence_boundaries(nlp: Language, name: str) -> NewsSentenceBound
     return NewsSentenceBoundaries(nlp.vocab)
 
 
-def build_pipeline() -> Language:
+def build_segmenter() -> Language:
     """A fresh ``spacy.blank("de")`` pipeline with our tokenizer fix and sentence component."""
     nlp = spacy.blank("de")
     # No parser or tagger: long articles cost only tokens, so accept texts up to the tokenizer's limit.
@@ -88,7 +88,7 @@ def remove_whitespace_special_cases(nlp: Language) -> None:
 @functools.lru_cache(maxsize=1)
 def get_pipeline() -> Language:
     """The shared pipeline, built once per process (and again after :func:`_limit_memory`)."""
-    return build_pipeline()
+    return build_segmenter()
 
 
 def _limit_memory(nlp: Language) -> Language:

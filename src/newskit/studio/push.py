@@ -25,7 +25,7 @@ Order = Literal["corpus", "uncertain"]
 Progress = Callable[[int, int], None]
 
 
-class Run(Protocol):
+class Predictor(Protocol):
     """What push needs of a trained run (``newskit.training.predict.Run``)."""
 
     model_version: str
@@ -79,7 +79,7 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
             }
 
 
-def _prediction(schema: Schema, run: Run, predicted: dict[str, Any]) -> dict[str, Any]:
+def _prediction(schema: Schema, run: Predictor, predicted: dict[str, Any]) -> dict[str, Any]:
     """A Label Studio prediction (pre-annotation) from one ``Run.predict`` output."""
     result = []
     for task in schema.tasks:
@@ -91,7 +91,7 @@ def _prediction(schema: Schema, run: Run, predicted: dict[str, Any]) -> dict[str
     return {"model_version": run.model_version, "score": float(predicted["confidence"]), "result": result}
 
 
-def _load_run(predictions: Path | Run) -> Run:
+def _load_run(predictions: Path | Predictor) -> Predictor:
     if hasattr(predictions, "predict"):
         return predictions  # type: ignore[return-value]
     from newskit.training.predict import (
@@ -105,7 +105,7 @@ def select_tasks(
     schema: Schema,
     data: list[dict[str, Any]],
     *,
-    run: Run | None,
+    run: Predictor | None,
     order: Order,
     limit: int | None,
 ) -> list[dict[str, Any]]:
@@ -233,7 +233,7 @@ def push(
     corpus_dir: Path = Path("corpus"),
     schema_path: Path = Path("labels/schema.yaml"),
     limit: int | None = None,
-    predictions: Path | Run | None = None,
+    predictions: Path | Predictor | None = None,
     order: Order = "corpus",
     batch_size: int = 1000,
     progress: Progress | None = None,

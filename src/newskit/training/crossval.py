@@ -25,7 +25,7 @@ from newskit.training.metrics import decide, f1_scores
 from newskit.training.models import (
     THREAD_SAFE_MODELS,
     build_features,
-    build_pipeline,
+    build_model,
     class_probabilities,
     task_probabilities,
 )
@@ -91,7 +91,7 @@ def fit_pipeline(
 ) -> Pipeline:
     """Build and fit the pipeline of one grid candidate, as every fold and final fit does."""
     rows = _as_rows(texts)
-    pipeline = build_pipeline(task.kind, params, config.features, config.seed)
+    pipeline = build_model(task.kind, params, config.features, config.seed)
     # ``jobs`` > 1: the per-class binary problems (SGD one-vs-all, one-vs-rest) run in threads.
     # Threads, not processes: they share the training matrix instead of holding a copy each (at
     # 1M sentences a process per task needed over 4 GB) and SGD's inner loop runs without the

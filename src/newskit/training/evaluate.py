@@ -34,7 +34,7 @@ from newskit.training.evaluation_cv import (
 from newskit.training.metrics import decide, score_report
 from newskit.training.plots import confusion_plot, learning_curve_plot, reliability_plot
 from newskit.training.predict import Run, load_run
-from newskit.training.train import Report, silent
+from newskit.training.train import Progress, silent
 
 METRICS_NAME = "metrics.json"
 PLOTS_DIR = "plots"
@@ -51,7 +51,7 @@ def _check_dataset(run: Run, dataset_dir: Path) -> None:
 
 
 def evaluate_task(
-    run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: Rows, report: Report = silent
+    run: Run, task: TaskSpec, pool, test, plots_dir: Path, rows: Rows, report: Progress = silent
 ) -> dict[str, Any]:
     """All metrics and plots of one task; ``rows`` are the pool's texts, hashed once for all tasks."""
     config = run.config
@@ -119,7 +119,7 @@ def evaluate_task(
 
 
 def evaluate(
-    *, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR, progress: Report | None = None
+    *, run_dir: Path, dataset_dir: Path = DEFAULT_DATASET_DIR, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Evaluate every task model of ``run_dir``; write ``metrics.json`` and plots; return the metrics.
 

@@ -106,7 +106,7 @@ def build_classifier(params: dict[str, Any], seed: int) -> Any:
     raise NewskitError(f"unknown model '{model}'", "use logreg, linear_svm, complement_nb or sgd")
 
 
-def build_pipeline(kind: str, params: dict[str, Any], features: FeatureConfig, seed: int) -> Pipeline:
+def build_model(kind: str, params: dict[str, Any], features: FeatureConfig, seed: int) -> Pipeline:
     """Features + classifier; a multi-label task gets one-vs-rest over its labels.
 
     Hashing features get their IDF weighting as a step of its own after the (stateless)

@@ -27,11 +27,11 @@ from newskit.training.models import save_model
 DEFAULT_RUNS_DIR = Path("training/runs")
 CONFIG_NAME = "config.toml"
 TRAIN_INFO_NAME = "train_info.json"
-Report = Callable[[str], None]  # receives what training is doing now (for a status line)
+Progress = Callable[[str], None]  # receives what training is doing now (for a status line)
 
 
 def silent(_message: str) -> None:
-    """A :data:`Report` that shows nothing."""
+    """A :data:`Progress` that shows nothing."""
 
 
 def library_versions() -> dict[str, str]:
@@ -52,7 +52,7 @@ def library_versions() -> dict[str, str]:
 
 
 def _select(
-    task: TaskSpec, texts, y, groups, config: TrainConfig, report: Report = silent
+    task: TaskSpec, texts, y, groups, config: TrainConfig, report: Progress = silent
 ) -> tuple[dict[str, Any], list[dict]]:
     """Score every grid candidate by grouped CV; return the best and the whole grid."""
     folds = group_folds(groups, config.max_folds)
@@ -91,7 +91,7 @@ def train_task(
     config: TrainConfig,
     out_dir: Path,
     rows: Rows | None = None,
-    report: Report = silent,
+    report: Progress = silent,
 ) -> dict[str, Any]:
     """Select, fit and save the model of one task; return its ``train_info`` entry.
 
@@ -127,7 +127,7 @@ def train_task(
 
 
 def _train_tasks(
-    tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path, report: Report
+    tasks: list[TaskSpec], pool, config: TrainConfig, out_dir: Path, report: Progress
 ) -> list[dict]:
     """``train_task`` for every task, one after the other, on texts hashed once for all of them."""
     if config.features.kind == "hashing":
@@ -141,7 +141,7 @@ def train(
     dataset_dir: Path,
     config_path: Path | None = None,
     out_dir: Path | None = None,
-    progress: Report | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Train one model per task of ``dataset_dir``; write the run folder; return ``train_info``.
 
