@@ -4,7 +4,8 @@ The rules (documented in the dataset card and the README):
 
 - Cancelled (skipped) annotations are left out and counted.
 - One vote per annotator and sentence: the annotation with the latest ``updated_at``
-  (then ``created_at``, then the larger ``annotation_id``); the older ones are counted as superseded.
+  (then ``created_at``, then the larger ``annotation_id`` as a number; :mod:`newskit.labels.latest`);
+  the older ones are counted as superseded.
 - An annotator who left a task unanswered (``null`` / empty list) does not vote on that task.
 - ``majority``: a multi task keeps each label chosen by more than half of the annotators who
   answered it; a single task takes the most frequent label.
@@ -30,6 +31,7 @@ from typing import Any
 
 from newskit.errors import NewskitError
 from newskit.labels.annotators import Annotator
+from newskit.labels.latest import latest_annotations
 from newskit.labels.schema import Schema, Task
 
 Value = tuple[str, ...] | str | None  # multi: label ids in schema order; single: a label id
@@ -123,21 +125,13 @@ def task_value(task: Task, raw: Any) -> Value:
 
 
 def latest_votes(rows: Iterable[dict], schema: Schema, counts: AdjudicationCounts) -> dict[str, list[Vote]]:
-    """Group valid annotation rows by sentence: one vote per annotator (the latest), no cancelled ones."""
-    by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for row in rows:
-        counts.annotations += 1
-        if row.get("cancelled"):
-            counts.cancelled += 1
-            continue
-        by_key[(row["sentence_id"], str(row["annotator"]))].append(row)
+    """Group valid annotation rows by sentence: one vote per annotator (:func:`latest_annotations`)."""
+    latest = latest_annotations(rows)
+    counts.annotations += latest.total
+    counts.cancelled += latest.cancelled
+    counts.superseded += latest.superseded
     votes: dict[str, list[Vote]] = defaultdict(list)
-    for (sentence_id, annotator), candidates in sorted(by_key.items()):
-        candidates.sort(
-            key=lambda r: (r.get("updated_at") or "", r.get("created_at") or "", str(r.get("annotation_id")))
-        )
-        counts.superseded += len(candidates) - 1
-        row = candidates[-1]
+    for (sentence_id, annotator), row in latest.rows.items():
         values = {task.name: task_value(task, row.get(task.name)) for task in schema.tasks}
         votes[sentence_id].append(Vote(annotator, row.get("annotation_id"), row.get("updated_at"), values))
     return dict(votes)
