@@ -23,14 +23,13 @@ The rules (documented in the dataset card and the README):
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.labels.annotators import Annotator
+from newskit.labels.annotators import Registry
 from newskit.labels.latest import latest_annotations
 from newskit.labels.schema import Schema, Task
 
@@ -47,9 +46,11 @@ class Policy:
     def __str__(self) -> str:
         return f"reviewer:{self.reviewer}" if self.kind == "reviewer" else self.kind
 
-    def public(self) -> str:
-        """The policy as published (a reviewer's e-mail address replaced by its pseudonym)."""
-        return f"reviewer:{public_annotator(self.reviewer or '')}" if self.kind == "reviewer" else self.kind
+    def public(self, registry: Registry | None = None) -> str:
+        """The policy as published (a reviewer's e-mail address replaced by its public name)."""
+        if self.kind != "reviewer":
+            return self.kind
+        return f"reviewer:{public_annotator(self.reviewer or '', registry)}"
 
 
 def parse_policy(text: str) -> Policy:
@@ -105,14 +106,12 @@ class AdjudicationCounts:
     exclusive_resolved: int = 0
 
 
-def public_annotator(name: str, registry: Mapping[str, Annotator] | None = None) -> str:
-    """The annotator name as published: the registry's name, else named ids stay and e-mail
-    addresses become a stable pseudonym."""
-    if registry and name in registry:
-        return registry[name].name
-    if "@" not in name:
-        return name
-    return "annotator-" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:8]
+def public_annotator(name: str, registry: Registry | None = None) -> str:
+    """The annotator name as published (:meth:`Registry.public`); e-mail addresses never appear."""
+    return (registry if registry is not None else _PROCESS_REGISTRY).public(name)
+
+
+_PROCESS_REGISTRY = Registry()  # no project folder: $NEWSKIT_PSEUDONYM_SALT, else a per-process salt
 
 
 def task_value(task: Task, raw: Any) -> Value:
@@ -213,7 +212,7 @@ def report_rows(
     decisions: dict[str, Decision],
     schema: Schema,
     policy: Policy,
-    registry: Mapping[str, Annotator] | None = None,
+    registry: Registry | None = None,
 ) -> list[dict]:
     """One row per sentence with a disagreement or a resolved exclusivity conflict, with all votes."""
     rows = []
@@ -223,7 +222,7 @@ def report_rows(
         rows.append(
             {
                 "sentence_id": decision.sentence_id,
-                "policy": policy.public(),
+                "policy": policy.public(registry),
                 "agreement": decision.agreement,
                 "decision": {task.name: _jsonable(decision.values[task.name]) for task in schema.tasks},
                 "outcomes": decision.outcomes,
