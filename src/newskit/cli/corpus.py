@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newskit.cli.app import app
+from newskit.cli.engines import AddressOption, EngineOption, check_engine
 from newskit.corpus.ingest import DEFAULT_MAX_BYTES, ingest
 from newskit.segment.sentences import ARTICLES_FILE, count_articles, split_corpus
 
@@ -52,11 +53,21 @@ def ingest_cli(
 @app.command("split")
 def split_cli(
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (holds articles.jsonl)."),
+    engine: EngineOption = "local",
+    address: AddressOption = None,
+    sharded: bool = typer.Option(
+        False, "--sharded", help="Write corpus/sentences/part-*.parquet instead of corpus/sentences.jsonl."
+    ),
 ) -> None:
     """Split every article of corpus/articles.jsonl into sentences: corpus/sentences.jsonl."""
+    check_engine(engine, address)
     console = Console(soft_wrap=True)
     articles_path = corpus / ARTICLES_FILE
-    if console.is_terminal and articles_path.is_file():
+    if engine != "local" or sharded:
+        from newskit.segment.split_ray import split_corpus_sharded
+
+        report = split_corpus_sharded(corpus_dir=corpus, engine=engine, address=address, sharded=sharded)
+    elif console.is_terminal and articles_path.is_file():
         columns = (TextColumn("splitting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("split", total=count_articles(articles_path))

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from newskit.cli.app import app
+from newskit.cli.engines import AddressOption, EngineOption, check_engine
 
 RunDir = Annotated[Path, typer.Argument(help="Training run folder (training/runs/NAME).")]
 DatasetOption = Annotated[Path, typer.Option("--dataset", help="Dataset folder written by `newskit build`.")]
@@ -91,10 +92,41 @@ def predict_cli(
         Path | None, typer.Option(help="Text file: split into sentences, each classified.")
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Records with a `text` (.jsonl, .parquet or a folder of part-* files), each one sentence:"
+            " JSON Lines out, the record plus its `prediction`.",
+        ),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="With --input: write here instead of stdout.")] = None,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
 ) -> None:
-    """Predict labels and probabilities for a sentence or every sentence of a file."""
+    """Predict labels and probabilities: a sentence, each sentence of a file, or each record of --input."""
     from newskit.errors import NewskitError
     from newskit.jsonio import dumps
+
+    check_engine(engine, address)
+    if input is not None:
+        if text is not None or file is not None:
+            raise NewskitError("--input cannot be combined with TEXT or --file", "give one of them")
+        if engine == "ray":
+            from newskit.training.predict_ray import predict_file_sharded
+
+            report = predict_file_sharded(run_dir=run_dir, input_path=input, output=output, address=address)
+        else:
+            import sys
+
+            from newskit.training.batch_predict import predict_file
+
+            report = predict_file(run_dir=run_dir, input_path=input, output=output, stream=sys.stdout)
+        if output is not None:
+            typer.echo(f"{report.records} records predicted → {output}")
+        return
+    if output is not None or engine != "local":
+        raise NewskitError("--output and --engine go with --input", "add --input FILE.jsonl")
     from newskit.training.predict import predict
 
     if format not in ("table", "jsonl"):

@@ -9,6 +9,7 @@ every run.
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -115,4 +116,5 @@ def split_corpus(
 
     stream = iter_sentences(_checked_articles(articles_path), on_article=counted)
     report.sentences = write_jsonl(report.sentences_path, stream)
+    shutil.rmtree(corpus_dir / "sentences", ignore_errors=True)  # a sharded output it replaces
     return report

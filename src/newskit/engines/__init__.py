@@ -1,0 +1,1 @@
+"""Execution engines for the stages that scale with data: one process (the default) or Ray."""
