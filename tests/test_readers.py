@@ -134,7 +134,7 @@ def test_html_main_text_and_metadata():
             "a.pdf",
             b"%PDF-1.4 text",
             "error: in/a.pdf: unsupported file type '.pdf' "
-            "(hint: give .txt, .html, .htm, .jsonl, .csv files)",
+            "(hint: give .txt, .html, .htm, .jsonl, .csv, .warc, .warc.gz files)",
         ),
     ],
 )

@@ -20,7 +20,8 @@ def ingest_cli(
     paths: list[Path] = typer.Argument(
         None,
         metavar="PATH",
-        help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv). None: re-normalize corpus/raw.",
+        help="Files or folders to add (.txt, .html, .htm, .jsonl, .csv, .warc, .warc.gz)."
+        " None: re-normalize corpus/raw.",
     ),
     corpus: Path = typer.Option(
         Path("corpus"), "--corpus", help="Corpus folder (holds raw/ and articles.jsonl)."
@@ -31,14 +32,35 @@ def ingest_cli(
     boilerplate: Path | None = typer.Option(
         None, "--boilerplate", help="TOML file of furniture rules that replaces the shipped ones."
     ),
+    language: str | None = typer.Option(
+        None,
+        "--language",
+        help="Keep only articles in this language (ISO 639-1 code, e.g. de); count the rest.",
+    ),
+    engine: EngineOption = "local",
+    address: AddressOption = None,
 ) -> None:
     """Copy inputs into corpus/raw and rebuild corpus/articles.jsonl (cleaned text + metadata)."""
-    report = ingest(list(paths or []), corpus_dir=corpus, max_bytes=max_bytes, boilerplate_path=boilerplate)
+    check_engine(engine, address)
+    options = {
+        "corpus_dir": corpus,
+        "max_bytes": max_bytes,
+        "boilerplate_path": boilerplate,
+        "language": language,
+    }
+    if engine == "local":
+        report = ingest(list(paths or []), **options)
+    else:
+        from newskit.corpus.ingest_ray import ingest_sharded
+
+        report = ingest_sharded(list(paths or []), engine=engine, address=address, **options)
     console = Console(soft_wrap=True)
     for reference, kept in report.duplicates:
         console.print(f"duplicate: {reference} has the same text as {kept} (stored once)", highlight=False)
     for skipped in report.skipped:
         console.print(f"skipped: {skipped} (unsupported file type)", highlight=False)
+    for reason, count in sorted(report.skipped_records.items()):
+        console.print(f"left out: {count} {reason}", highlight=False)
     state = "written" if report.changed else "unchanged"
     console.print(
         f"[bold]{report.articles}[/bold] articles from {report.raw_files} raw files "

@@ -9,13 +9,17 @@ a bad input leaves the corpus as it was.
 from __future__ import annotations
 
 import hashlib
+import shutil
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newskit.corpus.boilerplate import load_rules
+from newskit.corpus.boilerplate import RuleSet, load_rules
 from newskit.corpus.normalize import normalize_record
 from newskit.corpus.readers import SUPPORTED_SUFFIXES, is_supported, read_records
+from newskit.corpus.warc import is_warc, read_warc_records
 from newskit.errors import NewskitError
 from newskit.jsonio import atomic_write, sha256_file, write_jsonl
 
@@ -38,6 +42,7 @@ class IngestReport:
     fragments_removed: int = 0
     mojibake_repairs: int = 0
     skipped: list[str] = field(default_factory=list)  # unsupported files in corpus/raw, left alone
+    skipped_records: Counter = field(default_factory=Counter)  # reason → records left out (WARC, language)
     changed: bool = False
 
 
@@ -90,21 +95,34 @@ def _read_bytes(path: Path, *, where: str, max_bytes: int) -> bytes:
         raise NewskitError(message, "check the permissions") from None
 
 
-def _plan_copies(
-    files: list[Path], raw_dir: Path, max_bytes: int
-) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """File name → bytes (and → input path) of every input not yet in ``raw_dir``; name clashes are errors."""
-    planned: dict[str, bytes] = {}
+def _digest(path: Path, data: bytes | None) -> str:
+    return hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
+
+
+def plan_copies(
+    files: list[Path], raw_dir: Path, max_bytes: int, *, keep_bytes: bool = True
+) -> tuple[dict[str, bytes | None], dict[str, Path]]:
+    """File name → bytes (and → input path) of every input not yet in ``raw_dir``; name clashes are errors.
+
+    WARC files (which can be gigabytes), and every file without ``keep_bytes``, are not kept in
+    memory: their bytes are None, compared by hash and streamed when copied. ``max_bytes``
+    limits each record of a WARC file instead of the file.
+    """
+    planned: dict[str, bytes | None] = {}
     origins: dict[str, Path] = {}
     for path in files:
-        data = _read_bytes(path, where=str(path), max_bytes=max_bytes)
+        data = None
+        if not is_warc(path):
+            data = _read_bytes(path, where=str(path), max_bytes=max_bytes)
+            data = data if keep_bytes else None
         target = raw_dir / path.name
         if target.exists() and path.resolve() == target.resolve():
             continue
         if path.name in planned:
-            same, other = planned[path.name] == data, origins[path.name]
+            other = origins[path.name]
+            same = _digest(other, planned[path.name]) == _digest(path, data)
         elif target.exists():
-            same, other = target.read_bytes() == data, target
+            same, other = sha256_file(target) == _digest(path, data), target
         else:
             planned[path.name], origins[path.name] = data, path
             continue
@@ -116,29 +134,76 @@ def _plan_copies(
     return planned, origins
 
 
+def copy_planned(planned: dict[str, bytes | None], origins: dict[str, Path], raw_dir: Path) -> list[str]:
+    """Copy the planned inputs into ``raw_dir`` byte for byte (atomically each); their raw paths."""
+    copied = []
+    for name, data in planned.items():
+        with atomic_write(raw_dir / name, "wb") as handle:
+            if data is None:
+                with origins[name].open("rb") as source:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+            else:
+                handle.write(data)
+        copied.append(f"{RAW_DIR}/{name}")
+    return copied
+
+
 def _raw_reference(record: dict[str, Any]) -> str:
     where = record["raw_path"]
     return f"{where}:{record['raw_record']}" if record["raw_record"] is not None else where
 
 
-def ingest(
-    paths: list[Path],
+def file_articles(
+    name: str,
+    source: Path,
     *,
-    corpus_dir: Path = Path("corpus"),
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    boilerplate_path: Path | None = None,
-) -> IngestReport:
-    """Copy ``paths`` into ``corpus_dir/raw`` and rebuild ``corpus_dir/articles.jsonl`` from all raw files.
+    where: str,
+    rules: RuleSet,
+    max_bytes: int,
+    data: bytes | None = None,
+    language: str | None = None,
+    skipped: Counter,
+) -> Iterator[dict[str, Any]]:
+    """The normalized articles of one raw file, in file order, with ``raw_path`` and ``raw_sha256``.
 
-    With no paths, re-normalizes what is already in ``raw/``. All or nothing: any
-    bad input raises :class:`NewskitError` before a file is copied or written.
+    ``source`` is read unless its bytes are given as ``data``; a WARC file is streamed.
+    With ``language``, articles in another language are left out and counted in ``skipped``.
     """
-    corpus_dir = Path(corpus_dir)
-    raw_dir = corpus_dir / RAW_DIR
-    rules = load_rules(boilerplate_path)
-    planned, origins = _plan_copies(collect_inputs(paths), raw_dir, max_bytes)
-    report = IngestReport(articles_path=corpus_dir / ARTICLES_FILE)
+    raw_path = f"{RAW_DIR}/{name}"
+    if is_warc(Path(name)):
+        digest = sha256_file(source)
+        records = read_warc_records(source, where=where, max_bytes=max_bytes, skipped=skipped)
+    else:
+        data = _read_bytes(source, where=where, max_bytes=max_bytes) if data is None else data
+        digest = hashlib.sha256(data).hexdigest()
+        records = iter(read_records(Path(name), data, where=where))
+    for record in records:
+        label = f"{where}:{record.raw_record}" if record.raw_record is not None else where
+        try:
+            article = normalize_record(record, rules=rules, where=label)
+        except NewskitError:
+            if not is_warc(Path(name)):
+                raise
+            skipped["WARC pages with no text left after removing page furniture"] += 1
+            continue
+        if language is not None:
+            from newskit.corpus.language import language_of
 
+            if language_of(article["text"]) != language:
+                skipped[f"articles not in language {language!r}"] += 1
+                continue
+        article.update(raw_path=raw_path, raw_sha256=digest)
+        yield article
+
+
+def raw_sources(
+    raw_dir: Path, planned: dict[str, bytes | None], origins: dict[str, Path], report: IngestReport
+) -> list[tuple[str, Path]]:
+    """``(raw file name, where to read it)`` for every raw file after the copies, in sorted name order.
+
+    Planned inputs are read from where they come from (they are copied only at the end);
+    unsupported files in ``raw_dir`` are listed in ``report.skipped``.
+    """
     existing = {}
     if raw_dir.is_dir():
         for path in sorted(raw_dir.iterdir()):
@@ -151,24 +216,46 @@ def ingest(
     names = sorted(set(existing) | set(planned))
     if not names:
         raise NewskitError(f"{raw_dir}: no raw files to ingest", "run: newskit ingest PATH (file or folder)")
+    report.raw_files = len(names)
+    return [(name, origins[name] if name in planned else existing[name]) for name in names]
+
+
+def ingest(
+    paths: list[Path],
+    *,
+    corpus_dir: Path = Path("corpus"),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    boilerplate_path: Path | None = None,
+    language: str | None = None,
+) -> IngestReport:
+    """Copy ``paths`` into ``corpus_dir/raw`` and rebuild ``corpus_dir/articles.jsonl`` from all raw files.
+
+    With no paths, re-normalizes what is already in ``raw/``. All or nothing: any
+    bad input raises :class:`NewskitError` before a file is copied or written.
+    """
+    corpus_dir = Path(corpus_dir)
+    raw_dir = corpus_dir / RAW_DIR
+    rules = load_rules(boilerplate_path)
+    planned, origins = plan_copies(collect_inputs(paths), raw_dir, max_bytes)
+    report = IngestReport(articles_path=corpus_dir / ARTICLES_FILE)
 
     articles: list[dict[str, Any]] = []
     kept: dict[str, dict[str, Any]] = {}
-    for name in names:
-        raw_path = f"{RAW_DIR}/{name}"
-        where = str(origins[name]) if name in planned else str(existing[name])
-        data = planned.get(name)
-        if data is None:
-            data = _read_bytes(existing[name], where=where, max_bytes=max_bytes)
-        digest = hashlib.sha256(data).hexdigest()
-        for record in read_records(Path(name), data, where=where):
-            label = f"{where}:{record.raw_record}" if record.raw_record is not None else where
-            article = normalize_record(record, rules=rules, where=label)
-            article.update(raw_path=raw_path, raw_sha256=digest)
+    for name, source in raw_sources(raw_dir, planned, origins, report):
+        for article in file_articles(
+            name,
+            source,
+            where=str(source),
+            rules=rules,
+            max_bytes=max_bytes,
+            data=planned.get(name),
+            language=language,
+            skipped=report.skipped_records,
+        ):
             report.records += 1
             first = kept.get(article["id"])
             if first is not None:
-                duplicate = {"raw_path": raw_path, "raw_record": record.raw_record}
+                duplicate = {"raw_path": article["raw_path"], "raw_record": article["raw_record"]}
                 first["cleaning"]["duplicates"].append(duplicate)
                 report.duplicates.append((_raw_reference(article), _raw_reference(first)))
                 continue
@@ -178,13 +265,9 @@ def ingest(
             report.lines_removed += cleaning["counts"]["lines_removed"]
             report.fragments_removed += cleaning["counts"]["fragments_removed"]
             report.mojibake_repairs += cleaning["mojibake_repairs"]
-    report.raw_files = len(names)
     report.articles = len(articles)
 
-    for name, data in planned.items():
-        with atomic_write(raw_dir / name, "wb") as handle:
-            handle.write(data)
-        report.copied.append(f"{RAW_DIR}/{name}")
+    report.copied = copy_planned(planned, origins, raw_dir)
     before = sha256_file(report.articles_path) if report.articles_path.exists() else None
     write_jsonl(report.articles_path, articles)
     report.changed = sha256_file(report.articles_path) != before

@@ -21,7 +21,8 @@ from newskit.errors import NewskitError
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".csv")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABLE_SUFFIXES
+WARC_SUFFIXES = (".warc", ".warc.gz")  # read by newskit.corpus.warc, streamed from the file
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABLE_SUFFIXES + WARC_SUFFIXES
 TEXT_COLUMNS = ("text", "body", "content")
 META_COLUMNS = ("title", "source", "url", "date", "author")
 
@@ -39,7 +40,7 @@ class RawRecord:
 
 def is_supported(path: Path) -> bool:
     """Whether ``path`` has an extension ingest can read."""
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
+    return path.suffix.lower() in SUPPORTED_SUFFIXES or path.name.lower().endswith(WARC_SUFFIXES)
 
 
 def read_records(path: Path, data: bytes, *, where: str) -> list[RawRecord]:
