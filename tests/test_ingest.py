@@ -254,7 +254,8 @@ def test_cli_reports_duplicates(run_cli, tmp_path):
         ),
         (
             lambda d: (d / "notes.md").write_text("x") and d / "notes.md",
-            "{d}/notes.md: unsupported file type '.md' (hint: give .txt, .html, .htm, .jsonl, .csv, .warc, .warc.gz files)",
+            "{d}/notes.md: unsupported file type '.md' "
+            "(hint: give .txt, .html, .htm, .jsonl, .csv, .warc, .warc.gz files)",
         ),
         (
             lambda d: (d / "empty.txt").write_text("\n") and d / "empty.txt",

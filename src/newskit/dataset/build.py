@@ -31,6 +31,7 @@ from newskit.labels.adjudicate import (
 )
 from newskit.labels.annotators import REGISTRY_FILE, load_annotators
 from newskit.labels.schema import Schema, load_schema
+from newskit.records import iter_sentences_of, sentences_source
 
 ADJUDICATION_REPORT = "adjudication.jsonl"
 
@@ -90,10 +91,8 @@ def build_dataset(
     else:
         source, rows = Path(annotations_path), list(read_jsonl(annotations_path))
     articles = {article["id"]: article for article in read_jsonl(Path(corpus_dir) / "articles.jsonl")}
-    sentences = list(read_jsonl(Path(corpus_dir) / "sentences.jsonl"))
-    validate_annotations(
-        rows, schema, {s["id"] for s in sentences}, source, Path(corpus_dir) / "sentences.jsonl"
-    )
+    sentences = list(iter_sentences_of(corpus_dir))  # sentences.jsonl or sentences/part-*
+    validate_annotations(rows, schema, {s["id"] for s in sentences}, source, sentences_source(corpus_dir))
 
     counts = AdjudicationCounts()
     decisions = adjudicate(latest_votes(rows, schema, counts), schema, adjudication_policy, counts)

@@ -19,6 +19,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.label_config import render_instructions, render_label_config, validate_result
 from newskit.labels.schema import Schema, load_schema
+from newskit.records import iter_records, sentences_source
 from newskit.studio.client import StudioClient, StudioUnavailable
 
 Order = Literal["corpus", "uncertain"]
@@ -52,11 +53,10 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
     corpus_dir = Path(corpus_dir)
     articles = {a["id"]: a for a in read_jsonl(corpus_dir / "articles.jsonl")}
     by_article: dict[str, list[dict[str, Any]]] = {}
-    for number, sentence in enumerate(read_jsonl(corpus_dir / "sentences.jsonl"), start=1):
+    for where, sentence in iter_records(sentences_source(corpus_dir)):  # sentences.jsonl or sentences/part-*
         if sentence.get("article_id") not in articles:
             raise NewskitError(
-                f"{corpus_dir / 'sentences.jsonl'}:{number}: article {sentence.get('article_id')!r} "
-                f"is not in {corpus_dir / 'articles.jsonl'}",
+                f"{where}: article {sentence.get('article_id')!r} is not in {corpus_dir / 'articles.jsonl'}",
                 "re-run `newskit ingest` and `newskit split` so both files come from one run",
             )
         by_article.setdefault(sentence["article_id"], []).append(sentence)
