@@ -38,6 +38,8 @@ def read_warc_records(path: Path, *, where: str, max_bytes: int, skipped: Counte
         try:
             for number, record in enumerate(ArchiveIterator(handle), start=1):
                 found = True
+                if record.format != "warc":  # warcio reads what is not WARC as old-style ARC
+                    raise ArchiveLoadFailed(f"record {number} is not a WARC record")
                 raw = _article_of(record, number, where=where, max_bytes=max_bytes, skipped=skipped)
                 if raw is not None:
                     yield raw
