@@ -31,11 +31,13 @@ class ShardWorker(Protocol):
 
 
 def check_engine(engine: str, address: str | None) -> None:
-    """An unknown engine, or ``--address`` without ``--engine ray``, is a one-line error."""
+    """An unknown engine, ``--address`` without ``--engine ray``, or Ray missing is a one-line error."""
     if engine not in ENGINES:
         raise NewskitError(f"unknown --engine {engine!r}", f"use one of: {', '.join(ENGINES)}")
     if address and engine != "ray":
         raise NewskitError("--address needs --engine ray", "add --engine ray, or drop --address")
+    if engine == "ray":
+        require_ray()  # a missing extra is said before any work starts
 
 
 def require_ray() -> Any:

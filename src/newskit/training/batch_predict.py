@@ -9,7 +9,7 @@ in batches, so memory stays flat however large the input is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +28,7 @@ class BatchReport:
 
     records: int = 0
     output: Path | None = None
+    workers: list[str] = field(default_factory=list)  # processes that loaded the run (sharded runs)
 
 
 def checked_text(record: dict[str, Any], where: str) -> str:

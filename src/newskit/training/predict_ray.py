@@ -10,7 +10,9 @@ for byte.
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -52,6 +54,7 @@ class PredictShard:
             (self.home / name).write_bytes(data)
         self.run = load_run(self.home)
         self.parts_dir = Path(parts_dir)
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"  # which process loaded the run
 
     def __call__(self, shard: dict[str, Any]) -> dict[str, Any]:
         if "file" in shard:
@@ -59,7 +62,8 @@ class PredictShard:
         else:
             records = iter_jsonl_range(Path(shard["path"]), LineShard(**shard["range"]))
         part = self.parts_dir / part_name(shard["index"], ".jsonl")
-        return {"index": shard["index"], "records": write_part(part, predict_records(self.run, records))}
+        count = write_part(part, predict_records(self.run, records))
+        return {"index": shard["index"], "records": count, "worker": self.worker}
 
 
 def input_shards(input_path: Path, *, shard_bytes: int) -> list[dict[str, Any]]:
@@ -98,6 +102,7 @@ def predict_file_sharded(
             shards, PredictShard, kwargs=kwargs, engine=engine, address=address, workers=workers
         )
         report = BatchReport(records=sum(summary["records"] for summary in summaries), output=output)
+        report.workers = sorted({summary["worker"] for summary in summaries})
         if report.records == 0:
             raise NewskitError(
                 f"{input_path}: no records to predict", 'give one JSON object with a "text" per line'
