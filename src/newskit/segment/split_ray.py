@@ -20,7 +20,7 @@ from newskit.records import LineShard, concatenate, iter_jsonl_range, line_shard
 from newskit.segment.sentences import ARTICLES_FILE, SENTENCES_FILE, SplitReport, iter_sentences
 
 SHARDED_DIR = "sentences"
-SHARD_BYTES = 16_000_000
+SHARD_BYTES = 4_000_000  # fixed, so the parts of --sharded are the same on any cluster
 
 
 class SplitShard:

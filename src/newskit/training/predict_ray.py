@@ -34,7 +34,7 @@ from newskit.training.batch_predict import BatchReport, predict_records
 from newskit.training.predict import load_run, model_files
 from newskit.training.train import CONFIG_NAME, TRAIN_INFO_NAME
 
-SHARD_BYTES = 8_000_000
+SHARD_BYTES = 2_000_000
 
 
 def run_bundle(run_dir: Path) -> dict[str, Any]:
