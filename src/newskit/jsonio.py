@@ -83,18 +83,21 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         raise NewskitError(f"{path} does not exist", "run the stage that writes it first")
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise NewskitError(
-                    f"{path}:{number}: malformed JSON ({exc.msg} at column {exc.colno})",
-                    "fix or remove that line",
-                ) from None
-            if not isinstance(record, dict):
-                raise NewskitError(f"{path}:{number}: expected a JSON object", "each line must be {...}")
-            yield record
+            if line.strip():
+                yield parse_object(line, f"{path}:{number}")
+
+
+def parse_object(line: str, where: str) -> dict[str, Any]:
+    """One JSON Lines line as a dict; malformed JSON or a non-object is an error naming ``where``."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise NewskitError(
+            f"{where}: malformed JSON ({exc.msg} at column {exc.colno})", "fix or remove that line"
+        ) from None
+    if not isinstance(record, dict):
+        raise NewskitError(f"{where}: expected a JSON object", "each line must be {...}")
+    return record
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -8,7 +8,6 @@ workers read with :func:`iter_jsonl_range`, so no process ever holds the whole f
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import atomic_write
+from newskit.jsonio import atomic_write, parse_object
 
 RECORD_SUFFIXES = (".jsonl", ".parquet")
 PARQUET_BATCH_ROWS = 4096
@@ -56,17 +55,6 @@ def record_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _parse_line(line: str, where: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        message = f"{where}: malformed JSON ({exc.msg} at column {exc.colno})"
-        raise NewskitError(message, "fix or remove that line") from None
-    if not isinstance(record, dict):
-        raise NewskitError(f"{where}: expected a JSON object", "each line must be {...}")
-    return record
-
-
 def iter_jsonl_range(path: Path, shard: LineShard) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(where, record)`` for each non-blank line of one shard; ``where`` is ``file:line``."""
     with Path(path).open("rb") as handle:
@@ -82,7 +70,7 @@ def iter_jsonl_range(path: Path, shard: LineShard) -> Iterator[tuple[str, dict[s
                     raise NewskitError(
                         f"{where}: not UTF-8 (byte {exc.start})", "convert it to UTF-8"
                     ) from None
-                yield where, _parse_line(line, where)
+                yield where, parse_object(line, where)
             number += 1
 
 
