@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,9 @@ from newskit.errors import NewskitError
 from newskit.records import iter_sentences_of
 from newskit.segment.sentences import split_corpus
 from newskit.segment.split_ray import split_corpus_sharded
+from newskit.studio.push import sentence_tasks
 
-REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def test_local_shards_give_the_single_process_bytes(corpus, reference, shard_byt
     assert sorted(p.name for p in corpus.iterdir()) == ["articles.jsonl", "raw", "sentences.jsonl"]
 
 
-def test_sharded_parquet_output_replaces_the_jsonl_and_builds_the_same_dataset(corpus, reference, tmp_path):
+def test_sharded_parquet_output_replaces_the_jsonl_and_is_read_by_build_and_push(corpus, reference, tmp_path):
     split_corpus_sharded(corpus_dir=corpus, shard_bytes=5_000, sharded=True)
     parts = sorted(p.name for p in (corpus / "sentences").iterdir())
     assert parts == [f"part-0000{i}.parquet" for i in range(len(parts))] and len(parts) > 1
@@ -47,6 +49,7 @@ def test_sharded_parquet_output_replaces_the_jsonl_and_builds_the_same_dataset(c
     jsonl = tmp_path / "jsonl"
     shutil.copytree(REPO / "corpus", jsonl)
     assert list(iter_sentences_of(corpus)) == list(iter_sentences_of(jsonl))
+    assert list(sentence_tasks(corpus)) == list(sentence_tasks(jsonl))  # what push sends
     common = {
         "annotations_path": REPO / "labels" / "annotations.jsonl",
         "schema_path": REPO / "labels" / "schema.yaml",
