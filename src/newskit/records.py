@@ -55,15 +55,20 @@ def record_files(path: Path) -> list[Path]:
     return [path]
 
 
-def iter_jsonl_range(path: Path, shard: LineShard) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, record)`` for each non-blank line of one shard; ``where`` is ``file:line``."""
+def iter_jsonl_range(
+    path: Path, shard: LineShard, *, name: str | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, record)`` for each non-blank line of one shard; ``where`` is ``name:line``.
+
+    ``name`` is the file as the user gave it (default: ``path``), for error messages.
+    """
     with Path(path).open("rb") as handle:
         handle.seek(shard.start)
         number = shard.first_line
         while handle.tell() < shard.end:
             raw = handle.readline()
             if raw.strip():
-                where = f"{path}:{number}"
+                where = f"{name or path}:{number}"
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:

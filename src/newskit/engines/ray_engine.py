@@ -101,6 +101,10 @@ class _ShardRunner:
                 summary = self.worker(json.loads(shard))
             except NewskitError as exc:  # reaches the driver as data: Ray would wrap it in its own error
                 summary = {"error": [exc.message, exc.hint]}
+            except OSError as exc:  # a full disk, a path this node cannot see
+                where = f" ({exc.filename})" if exc.filename else ""
+                hint = "check that every node sees the corpus at the same path, with free space"
+                summary = {"error": [f"{exc.strerror or exc}{where}", hint]}
             summaries.append(json.dumps(summary))
         return {"summary": summaries}
 
@@ -138,7 +142,13 @@ def map_shards(
             num_cpus=1,
             max_restarts=0,
         )
-    summaries = [json.loads(row["summary"]) for row in dataset.iter_rows()]
+    try:
+        summaries = [json.loads(row["summary"]) for row in dataset.iter_rows()]
+    except ray.exceptions.RayError as exc:  # a worker died (out of memory, a lost node)
+        reason = " ".join(str(exc).split())[:300]
+        raise NewskitError(
+            f"a Ray worker failed ({reason})", "see the Ray logs; re-run the command"
+        ) from None
     for summary in summaries:
         if "error" in summary:
             raise NewskitError(*summary["error"])

@@ -26,18 +26,19 @@ SHARD_BYTES = 4_000_000  # fixed, so the parts of --sharded are the same on any 
 class SplitShard:
     """Shard worker: loads the segmenter once, then splits one byte range of articles per call."""
 
-    def __init__(self, articles_path: str, parts_dir: str, suffix: str) -> None:
+    def __init__(self, articles_path: str, name: str, parts_dir: str, suffix: str) -> None:
         from newskit.segment.segmenter import get_pipeline
 
         get_pipeline()
-        self.articles_path, self.parts_dir, self.suffix = Path(articles_path), Path(parts_dir), suffix
+        self.articles_path, self.name = Path(articles_path), name
+        self.parts_dir, self.suffix = Path(parts_dir), suffix
 
     def __call__(self, shard: dict[str, Any]) -> dict[str, Any]:
         line_shard = LineShard(**shard)
         counts = {"index": line_shard.index, "articles": 0, "empty_articles": 0}
 
         def articles():
-            for where, article in iter_jsonl_range(self.articles_path, line_shard):
+            for where, article in iter_jsonl_range(self.articles_path, line_shard, name=self.name):
                 if not isinstance(article.get("id"), str) or not isinstance(article.get("text"), str):
                     raise NewskitError(
                         f"{where}: article has no id or text", "regenerate the file with: newskit ingest"
@@ -78,6 +79,7 @@ def split_corpus_sharded(
     try:
         kwargs = {
             "articles_path": str(articles_path.resolve()),
+            "name": str(articles_path),
             "parts_dir": str(parts_dir.resolve()),
             "suffix": ".parquet" if sharded else ".jsonl",
         }

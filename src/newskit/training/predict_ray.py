@@ -60,7 +60,7 @@ class PredictShard:
         if "file" in shard:
             records = iter_records(Path(shard["file"]))
         else:
-            records = iter_jsonl_range(Path(shard["path"]), LineShard(**shard["range"]))
+            records = iter_jsonl_range(Path(shard["path"]), LineShard(**shard["range"]), name=shard["name"])
         part = self.parts_dir / part_name(shard["index"], ".jsonl")
         count = write_part(part, predict_records(self.run, records))
         return {"index": shard["index"], "records": count, "worker": self.worker}
@@ -70,9 +70,9 @@ def input_shards(input_path: Path, *, shard_bytes: int) -> list[dict[str, Any]]:
     """Byte ranges of one JSON Lines file, else one shard per file (Parquet, or a folder's parts)."""
     files = record_files(input_path)
     if len(files) == 1 and files[0].suffix == ".jsonl":
-        path = str(files[0])
+        path, name = str(files[0].resolve()), str(files[0])
         return [
-            {"index": s.index, "path": path, "range": vars(s)}
+            {"index": s.index, "path": path, "name": name, "range": vars(s)}
             for s in line_shards(files[0], target_bytes=shard_bytes)
         ]
     return [{"index": index, "file": str(file.resolve())} for index, file in enumerate(files)]
