@@ -18,7 +18,9 @@ with ``engine="ray"``), then ``predict`` on the first ``--predict-sentences`` se
 on the committed ``dataset/`` into ``bench/data/runs/large`` (its speed does not depend on how
 much it was trained on: hashed features, one linear model per label). The
 driver's peak RSS is its own ``ru_maxrss``; the workers' peak is the largest ``VmHWM`` of the
-driver's descendant processes (Ray's workers), read from ``/proc`` every 0.2 s. The outputs
+driver's descendant processes (Ray's workers), read from ``/proc`` every 0.2 s. CPU seconds
+(driver plus every descendant: workers and Ray's daemons) give a rate that does not depend on
+what else the machine runs: records per CPU second. The outputs
 of the two engines are compared byte for byte.
 """
 
@@ -104,6 +106,16 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def high_water_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status") as handle:
@@ -119,11 +131,13 @@ def measured(args: list[str]) -> dict:
     """Run ``bench/scale.py --one ...`` in a fresh process; its result plus the workers' peak RSS."""
     process = subprocess.Popen([sys.executable, __file__, "--one", *args], stdout=subprocess.PIPE, text=True)
     peaks: dict[int, float] = {}
+    cpu: dict[int, float] = {}
 
     def watch() -> None:
         while process.poll() is None:
             for pid in descendants(process.pid):
                 peaks[pid] = max(peaks.get(pid, 0.0), high_water_mb(pid))
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
             time.sleep(0.2)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -135,6 +149,8 @@ def measured(args: list[str]) -> dict:
     result = json.loads(out.strip().splitlines()[-1])
     workers = sorted(peaks.values(), reverse=True)
     result["worker_peak_mb"] = round(workers[0], 1) if workers else None
+    # Ray's own daemons (raylet, GCS) are descendants too: their CPU counts, as it is the cost of Ray.
+    result["cpu_seconds"] = round(result["driver_cpu_seconds"] + sum(cpu.values()), 1)
     return result
 
 
@@ -162,8 +178,14 @@ def run_one(step: str, engine: str, source: Path, target: Path, run: Path) -> No
 
                 count = predict_file_sharded(run_dir=run, input_path=source, stream=out, engine="ray").records
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": round(seconds, 2), "records": count, "driver_peak_mb": round(peak, 1)}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result = {
+        "seconds": round(seconds, 2),
+        "records": count,
+        "driver_peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "driver_cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }
+    print(json.dumps(result))
 
 
 def main() -> None:
@@ -209,9 +231,9 @@ def main() -> None:
     print(f"articles.jsonl: {mb:,.0f} MB; {args.cpus} cores; Ray: a local Ray on this machine's cores")
     print(
         "| step | engine | input MB | seconds | MB/s | records/s | per core | speedup"
-        " | driver peak MB | worker peak MB |"
+        " | CPU s | records per CPU s | driver peak MB | worker peak MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     base: dict[str, float] = {}
     for step, engine, size, result in rows:
         rate = result["records"] / result["seconds"]
@@ -220,7 +242,8 @@ def main() -> None:
         print(
             f"| {step} | {engine} | {size:,.0f} | {result['seconds']:,.1f} "
             f"| {size / result['seconds']:,.2f} | {rate:,.0f} | {rate / cores:,.0f} "
-            f"| {base[step] / result['seconds']:.2f}× | {result['driver_peak_mb']:,.0f} "
+            f"| {base[step] / result['seconds']:.2f}× | {result['cpu_seconds']:,.1f} "
+            f"| {result['records'] / result['cpu_seconds']:,.0f} | {result['driver_peak_mb']:,.0f} "
             f"| {result['worker_peak_mb'] or '–'} |"
         )
     print(f"run: {run}; outputs identical (one process vs Ray): {same}")
