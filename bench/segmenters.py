@@ -226,7 +226,8 @@ def table(results: list[Result]) -> str:
     for r in results:
         ratio = ours_result.mb_per_s / r.mb_per_s
         accuracy = " | ".join(
-            f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.exact_match:.3f}" for s in (r.scores, r.heldout)
+            f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.exact_match:.3f}"
+            for s in (r.scores, r.heldout)
         )
         lines.append(
             f"| {r.name} | {accuracy} | {r.mb_per_s:.2f} | {r.sentences_per_s:,.0f} "

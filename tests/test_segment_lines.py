@@ -111,6 +111,7 @@ def test_no_metadata_prefix(text):
         "Foto: Max Mustermann/AP/dpa",
         "Quelle: Reuters",
         "AFP/dpa/jm",
+        "mrc/dpa/Reuters",
     ],
 )
 def test_credit_lines(line):
@@ -125,6 +126,7 @@ def test_credit_lines(line):
         "Reuters berichtet, dass",  # goes on
         "Foto des Tages",  # a label without a colon
         "Die Agentur dpa",  # a credit word not first
+        "sagte er/sie am Abend",  # initials-like words without an agency
         "dpa " + "und AFP " * 9,  # too long for a credit
     ],
 )

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from newskit.segment.tokens import LINE_END_CONTINUATIONS, TERMINAL_CHARS, TokenView, token_kind
 from newskit.segment.words import (
-    CONTINUING_WORDS,
     CREDIT_LABELS,
+    CREDIT_LOWER_WORDS,
     CREDIT_WORDS,
     DATELINE_LABELS,
     DETERMINERS,
@@ -108,16 +108,31 @@ def is_credit_line(t: TokenView, line: Line) -> bool:
     """An agency or photo credit: a short line opening with a credit word, without a sentence end.
 
     ``dpa``, ``AFP``, ``Reuters``, ``© Name/dpa``, ``picture alliance/dpa | Name``,
-    ``Foto: Name/AP/dpa``, ``IMAGO/Ukrinform``, ``epd/kna``.
+    ``Foto: Name/AP/dpa``, ``IMAGO/Ukrinform``, ``epd/kna``, ``mrc/dpa/AFP`` (editor initials).
     """
     if line.last - line.first + 1 > MAX_CREDIT_TOKENS or _has_terminal(t, line):
         return False
     chunk = t.words(line.first, chunk_end(t, line.first))
-    head = CREDIT_SEPARATORS.split(chunk.lower(), maxsplit=1)[0]
-    if not (head in CREDIT_WORDS or head.startswith("©") or (chunk.endswith(":") and head in CREDIT_LABELS)):
+    pieces = CREDIT_SEPARATORS.split(chunk.lower())
+    head = pieces[0]
+    credited = head in CREDIT_WORDS or head.startswith("©") or (chunk.endswith(":") and head in CREDIT_LABELS)
+    if not (credited or ("/" in chunk and CREDIT_WORDS.intersection(pieces))):
         return False
-    last = t.word(line.last)
-    return last not in LINE_END_CONTINUATIONS and not (last.islower() and last in CONTINUING_WORDS)
+    for k in range(line.first, line.last + 1):
+        word = t.word(k)
+        if word.isalpha() and word.islower() and not _credit_lower_word(t, k):
+            return False  # running text ("dpa meldete am Abend"), not a credit
+    return t.word(line.last) not in LINE_END_CONTINUATIONS
+
+
+def _credit_lower_word(t: TokenView, k: int) -> bool:
+    """Whether lower-case token ``k`` may stand in a credit: an agency, or initials joined by ``/``."""
+    word = t.word(k)
+    if word in CREDIT_WORDS or word in CREDIT_LOWER_WORDS:
+        return True
+    after_slash = k > 0 and t.attached(k - 1) and t.word(k - 1) == "/"
+    before_slash = t.attached(k) and t.word(k + 1) == "/"
+    return (after_slash or before_slash) and len(word) <= 4
 
 
 def is_dateline(t: TokenView, line: Line) -> bool:

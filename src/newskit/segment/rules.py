@@ -56,6 +56,7 @@ from newskit.segment.words import (
     PREFIX_ABBREVIATIONS,
     QUANTITY_WORDS,
     SENTENCE_STARTERS,
+    VERB_PARTICLES,
 )
 
 ORDINAL_RE = re.compile(r"\d{1,3}|\d{1,2}\.\d{1,2}|\d{1,3}\.?[-–/]\d{1,3}|[IVX]{2,5}")
@@ -156,6 +157,9 @@ def _terminal_boundary(t: TokenView, i: int) -> tuple[int, int | None, bool]:
         if t.word(i).strip(".…") == "" and _opens_unit(t, i):
             return last, k, False  # "„… Dann sei man bereit“": it opens a (continued) quotation
         category = "normal"
+        resumed = t.next_content(k) if word.strip(".…") == "" and not t.line_breaks(last, k) else None
+        if resumed is not None and token_kind(t.word(resumed)) == "lower":
+            return last, k, False  # "Man werde abwarten … … und dann": the sentence resumes
         decided = _period_ends_sentence(category, word, kind, "")
     else:
         category = _classify(base)
@@ -200,15 +204,15 @@ def _line_break_boundary(t: TokenView, prev: int, k: int, sentence_inside_line: 
     word = t.word(k)
     if word in BULLETS or _is_enumeration(t, k):
         return True
-    if token_kind(word) in ("lower", "cont"):
+    blank_line = t.line_breaks(prev, k) > 1
+    if token_kind(word) == "cont" or (token_kind(word) == "lower" and (word.islower() or not blank_line)):
         return False
     last = t.word(prev)
-    blank_line = t.line_breaks(prev, k) > 1
     if last in PARAGRAPH_CONTINUATIONS:
         return False
     if not blank_line and (last in LINE_END_CONTINUATIONS or last.endswith("-")):
         return False
-    if last.islower() and last in CONTINUING_WORDS:
+    if last.islower() and last in CONTINUING_WORDS and not (blank_line and last in VERB_PARTICLES):
         # "Gespräche mit der\nUkraine" goes on; a headline ending in a verb particle
         # ("Kreml kündigt Gespräche an\nDer Kreml ...") does not: "Der" never follows "an".
         return word in SENTENCE_STARTERS and word not in POLITE_PRONOUNS and last not in DETERMINERS
