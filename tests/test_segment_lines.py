@@ -151,7 +151,14 @@ def test_not_datelines(line):
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("mit der", True), ("schwierig,", True), ("Ukraine-", True), ("Gespräche an", False), ("Titel", False)],
+    [
+        ("mit der", True),
+        ("schwierig,", True),
+        ("Ukraine-", True),
+        ("Geld und", True),
+        ("Gespräche an", False),
+        ("Titel", False),
+    ],
 )
 def test_continues_line(line, expected):
     t = view(line)

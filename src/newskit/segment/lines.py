@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 from newskit.segment.tokens import LINE_END_CONTINUATIONS, TERMINAL_CHARS, TokenView, token_kind
 from newskit.segment.words import (
+    CONTINUING_WORDS,
     CREDIT_LABELS,
     CREDIT_LOWER_WORDS,
     CREDIT_WORDS,
     DATELINE_LABELS,
-    DETERMINERS,
+    VERB_PARTICLES,
 )
 
 DATE_RE = re.compile(
@@ -153,6 +154,11 @@ def _dateline_word(word: str) -> bool:
 
 
 def continues_line(t: TokenView, last: int) -> bool:
-    """Whether a line ending in content token ``last`` clearly goes on in the next line."""
+    """Whether a line ending in content token ``last`` clearly goes on in the next line.
+
+    A verb particle does not count: a headline may end in one ("Kreml kündigt Gespräche an").
+    """
     word = t.word(last)
-    return word in LINE_END_CONTINUATIONS or word.endswith("-") or (word.islower() and word in DETERMINERS)
+    if word in LINE_END_CONTINUATIONS or word.endswith("-"):
+        return True
+    return word.islower() and word in CONTINUING_WORDS and word not in VERB_PARTICLES

@@ -11,12 +11,19 @@ In short:
   except after abbreviations (``Dr.``, ``z.B.``, ``Nr. 5``), ordinals and dates (``am 27. November``,
   ``der 2. Armee``) and initials (``J. Fischer``). Ambiguous cases (``3 Mrd.``, ``v. Chr.``, ``J.``)
   end a sentence only before a word that clearly opens one (``Die``, ``Er``, ``Dann``, ...).
-* Closing quotes and brackets after the sentence end stay with the sentence.
-* A blank line always separates units; a single line break does too (headline, dateline,
-  byline, caption), unless the line clearly continues: the next line starts lower-case, or the
-  line ends in a comma, colon, dash, opening bracket or a word such as ``der`` or ``und``.
-* A metadata prefix at the start of a line (``date 2026-01-17``, ``Stand: 12.03.2024 14:05 Uhr``)
-  is its own unit when the text goes on in the same line.
+* Closing quotes and brackets after the sentence end stay with the sentence. An ellipsis that
+  opens a unit (``„… Dann sei man bereit.“``, ``Schulze: … und ich``) is not a sentence end.
+* A line break separates units (headline, dateline, byline, caption) unless the line clearly
+  continues: the next line starts lower-case, or the line ends in a comma, colon, dash, opening
+  bracket or a word such as ``der`` or ``und`` (but ``an\nDer`` is a headline ending in a verb
+  particle). After a sentence end a blank line always separates; within a running sentence the
+  text goes on across a blank line too when it goes on in lower case, or after a comma or a
+  word such as ``der``, ``und`` or ``in``.
+* Classes of lines (:mod:`newskit.segment.lines`): a credit line (``dpa``, ``© Name/dpa``,
+  ``picture alliance/dpa | Name``) and a dateline alone on its line (``Moskau.``) are units of
+  their own; a metadata prefix at the start of a line (``date 2024``, ``date 2023-06``,
+  ``date 2024-03-05T14:30:00+01:00``, ``Stand: 12.03.2024 14:05 Uhr``) is its own unit when the
+  text goes on in the same line.
 * Colons, semicolons and dashes never end a sentence; no boundary is ever placed inside a token.
 """
 
