@@ -48,14 +48,28 @@ class FakeStudioClient:
         ids = sorted(pid for pid, p in self.projects.items() if p["title"] == title)
         return ids[0] if ids else None
 
-    def create_project(self, title: str, label_config: str, instructions: str = "") -> int:
+    def create_project(
+        self, title: str, label_config: str, instructions: str = "", settings: dict[str, Any] | None = None
+    ) -> int:
         project_id = self._id("project")
         self.projects[project_id] = {
             "title": title,
             "label_config": label_config,
             "instructions": instructions,
+            # Label Studio's defaults: one annotation per task
+            "maximum_annotations": 1,
+            "overlap_cohort_percentage": 100,
+            "show_overlap_first": False,
+            **(settings or {}),
         }
         return project_id
+
+    def project_settings(self, project_id: int, names) -> dict[str, Any]:
+        project = self._project(project_id)
+        return {name: project.get(name) for name in names}
+
+    def update_project(self, project_id: int, settings: dict[str, Any]) -> None:
+        self._project(project_id).update(settings)
 
     def project_config(self, project_id: int) -> str:
         return self._project(project_id)["label_config"]

@@ -126,6 +126,8 @@ def push_cli(
         f"{report.selected} sentences selected: {report.already_present} already present, "
         f"{report.imported} imported" + (" with predictions" if report.with_predictions else "")
     )
+    if report.overlap:
+        typer.echo(f"Overlap: {report.overlap}" + (" (updated)" if report.overlap_changed else ""))
 
 
 @app.command("pull")
