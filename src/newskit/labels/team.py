@@ -49,7 +49,8 @@ class Overlap(BaseModel):
         if self.share_percent == 100:
             return f"{self.annotators_per_task} annotators on every task"
         first = " (shared tasks first)" if self.overlap_first else ""
-        return f"{self.annotators_per_task} annotators on {self.share_percent}% of tasks{first}, 1 on the rest"
+        shared = f"{self.annotators_per_task} annotators on {self.share_percent}% of tasks"
+        return f"{shared}{first}, 1 on the rest"
 
 
 class TeamSettings(BaseModel):
