@@ -139,11 +139,27 @@ class FakeStudioClient:
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
                 "lead_time": lead_time,
+                "updated_by": 1,  # the real server records the key's user: the administrator
                 "task": task_id,
                 "project": self.tasks[task_id]["project"],
             }
         )
         return annotation_id
+
+    def _annotation(self, annotation_id: int) -> dict[str, Any]:
+        for task in self.tasks.values():
+            for annotation in task["annotations"]:
+                if annotation["id"] == annotation_id:
+                    return annotation
+        raise NewskitError(f"Label Studio at {self.url} has no such object (annotation {annotation_id})")
+
+    def edit_annotation(self, annotation_id: int, result: list[dict[str, Any]], *, by: int, at: str) -> None:
+        """What ``PATCH /api/annotations/{id}`` by user ``by`` does: new result, same author."""
+        self._annotation(annotation_id).update(result=result, updated_by=by, updated_at=at)
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        annotation = self._annotation(annotation_id)
+        self.tasks[annotation["task"]]["annotations"].remove(annotation)
 
     def create_user(self, email: str, *, first_name: str = "", last_name: str = "") -> int:
         user_id = self._id("user")

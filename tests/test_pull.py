@@ -24,8 +24,9 @@ SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
 NOW = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)
 ROW_KEYS = {
     "sentence_id", "annotator", "event_type", "stance", "cancelled", "created_at", "updated_at",
-    "lead_time", "task_id", "annotation_id", "project", "snapshot",
+    "lead_time", "task_id", "annotation_id", "project", "snapshot", "author", "status", "source",
 }  # fmt: skip
+SIDECARS = (".users.json", ".source.json")
 
 
 def choices(name: str, *labels: str) -> dict:
@@ -90,6 +91,11 @@ def test_pull_keeps_raw_export_and_users_and_writes_rows(labeled, schema):
         (r["task_id"], r["sentence_id"]) for r in rows
     }
     assert {r["project"] for r in rows} == {"ukraine-de"}
+    assert {r["source"] for r in rows} == {"http://fake-studio/projects/1"}
+    assert {r["status"] for r in rows} == {"current"} and all(r["author"] == r["annotator"] for r in rows)
+    source = json.loads(snapshot.with_name("20250301T123005Z__ukraine-de.source.json").read_text())
+    assert source == {"url": "http://fake-studio", "project_id": 1, "project_title": "Ukraine DE",
+                      "drop_deleted": False}  # fmt: skip
     assert {r["snapshot"] for r in rows} == {"snapshots/20250301T123005Z__ukraine-de.json"}
 
 
@@ -110,8 +116,10 @@ def test_snapshots_are_never_overwritten_and_the_newest_wins(labeled, schema):
     }
     assert sorted(p.name for p in (labels_dir / "snapshots").iterdir()) == [
         "20250301T123005Z__ukraine-de.2.json",
+        "20250301T123005Z__ukraine-de.2.source.json",
         "20250301T123005Z__ukraine-de.2.users.json",
         "20250301T123005Z__ukraine-de.json",
+        "20250301T123005Z__ukraine-de.source.json",
         "20250301T123005Z__ukraine-de.users.json",
     ]
 
@@ -135,7 +143,7 @@ def test_unknown_label_stops_after_the_snapshot_is_saved(labeled):
     assert not (labels_dir / "annotations.jsonl").exists()
 
 
-def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, schema):
+def test_rebuild_takes_all_snapshots_per_project_in_stable_order(tmp_path, schema):
     labels_dir = tmp_path / "labels"
 
     def export(task_id, sentence_id, annotation_id, label):
@@ -149,10 +157,12 @@ def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, sch
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 2, "pro_russia"), {}, NOW.replace(second=9))
     first = rebuild_annotations(labels_dir, schema).read_bytes()
     rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
-    assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"]) for r in rows] == [
-        ("a", "y:0-1", "pro_russia", "label-studio-user-7"),
-        ("b", "x:0-1", "neutral", "b@example.org"),
+    assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"], r["status"]) for r in rows] == [
+        ("a", "y:0-1", "neutral", "label-studio-user-7", "deleted"),  # not in A's newer snapshot: kept
+        ("a", "y:0-1", "pro_russia", "label-studio-user-7", "current"),
+        ("b", "x:0-1", "neutral", "b@example.org", "current"),
     ]
+    assert {r["source"] for r in rows} == {"legacy:a", "legacy:b"}  # no source sidecar: grouped by slug
     assert rebuild_annotations(labels_dir, schema).read_bytes() == first
 
 
@@ -271,7 +281,7 @@ def test_annotations_round_trip_through_label_studio(studio_env, project_title, 
                                 r["cancelled"]) for r in rows}  # fmt: skip
     assert got == expected
     assert all(r["lead_time"] == 2.0 and r["created_at"] and r["updated_at"] for r in rows)
-    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(SIDECARS)]
     assert len(json.loads(snapshot.read_bytes())) == 5
     users_file = json.loads(snapshot.with_suffix(".users.json").read_text())
     assert {users_file[str(uid)] for uid in users.values()} == {f"{n}.{suffix}@example.org" for n in DESIGN}
@@ -300,7 +310,7 @@ def test_unknown_label_from_the_server_keeps_the_snapshot(studio_server, project
     with pytest.raises(NewskitError) as info:
         pull(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
              labels_dir=labels_dir, schema_path=SCHEMA_PATH)  # fmt: skip
-    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(SIDECARS)]
     assert info.value.message.startswith(f"{snapshot}: 1 problem(s) with the labels")
     assert (
         f"task {task_id} annotation" in info.value.message

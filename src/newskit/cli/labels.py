@@ -139,6 +139,13 @@ def pull_cli(
     schema: Annotated[
         Path | None, typer.Option(help="Label schema (default: LABELS/schema.yaml)", show_default=False)
     ] = None,
+    drop_deleted: Annotated[
+        bool,
+        typer.Option(
+            "--drop-deleted",
+            help="Leave out annotations deleted on the server (default: keep them from earlier snapshots)",
+        ),
+    ] = False,
     url: UrlOption = None,
 ) -> None:
     """Snapshot a Label Studio project's annotations and regenerate LABELS/annotations.jsonl."""
@@ -150,6 +157,9 @@ def pull_cli(
         project_title=project,
         labels_dir=labels,
         schema_path=schema,
+        drop_deleted=drop_deleted,
     )
     typer.echo(f"Snapshot {report.snapshot}: {report.tasks} tasks, {report.annotations} annotations")
     typer.echo(f"Wrote {report.annotations_path} ({report.rows} annotations from all projects)")
+    for line in report.warnings:
+        typer.echo(f"warning: {line}", err=True)
