@@ -7,9 +7,9 @@ import stat
 import pytest
 
 from newskit.errors import NewskitError
+from newskit.studio import users
 from newskit.studio.users import add_user, password_path
 from tests.fake_studio import FakeStudioClient
-from tests.studio_fixtures import login
 
 
 def test_not_an_email_address(tmp_path):
@@ -26,25 +26,41 @@ def test_a_server_without_a_local_data_folder_points_to_the_readme(tmp_path):
 
 
 @pytest.mark.studio
-def test_add_user_through_the_cli_then_log_in(studio_env, project_title, run_cli):
+def test_the_template_annotators_were_added_with_a_private_password(studio_server, annotators):
+    """The session template's people come from ``add_user`` (the real ``label-studio reset_password``,
+    ~10 s each, so it runs once per template); the annotators fixture logged in with these files."""
+    for person in annotators.values():
+        secret = password_path(studio_server.data_dir, person.email)
+        assert secret.read_text(encoding="utf-8").strip() == person.password and len(person.password) >= 20
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+        assert stat.S_IMODE(secret.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.studio
+def test_add_user_through_the_cli(studio_env, annotators, project_title, run_cli, monkeypatch):
     email = f"cleo{project_title.split()[0]}@example.org"
     data_dir = str(studio_env.data_dir)
+    set_to = {}
+    # The password step is what the template build runs for real; here only the CLI is checked.
+    monkeypatch.setattr(users, "_set_password", lambda d, e, p, v: set_to.update({e: p}))
     code, out, err = run_cli("studio", "add-user", email, "--data-dir", data_dir)
     assert code == 0, err
     secret = password_path(studio_env.data_dir, email)
-    password = secret.read_text(encoding="utf-8").strip()
-    assert len(password) >= 20 and password not in out + err and studio_env.api_key not in out + err
-    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert stat.S_IMODE(secret.parent.stat().st_mode) == 0o700
-    assert out.splitlines()[0].startswith(f"Added {email} (user id ")
-    assert f"Their password is in {secret} (readable by you only)" in out
-    session = login(studio_env.url, email, password)
-    try:
-        assert session.get("/api/current-user/whoami").json()["email"] == email
-    finally:
-        session.close()
+    assert set_to == {email: secret.read_text(encoding="utf-8").strip()}
+    assert set_to[email] not in out + err and studio_env.api_key not in out + err
+    user_id = {address: key for key, address in studio_env.client().list_users().items()}[email]
+    assert out.splitlines() == [
+        f"Added {email} (user id {user_id}) to Label Studio at {studio_env.url}",
+        f"Their password is in {secret} (readable by you only): give it to them privately.",
+        f"They log in at {studio_env.url}/user/login/ and can change it under Account & Settings.",
+    ]
 
-    code, out, err = run_cli("studio", "add-user", email, "--data-dir", data_dir)
+    code, out, err = run_cli("studio", "add-user", "anna@example.org", "--data-dir", data_dir)
     assert code == 1 and err.count("\n") == 1
-    assert err.startswith(f"error: Label Studio at {studio_env.url} already has the user {email} (id ")
-    assert secret.read_text(encoding="utf-8").strip() == password  # not replaced
+    assert err.startswith(
+        f"error: Label Studio at {studio_env.url} already has the user anna@example.org (id "
+    )
+    assert (
+        password_path(studio_env.data_dir, "anna@example.org").read_text().strip()
+        == annotators["anna"].password
+    )

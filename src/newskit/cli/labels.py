@@ -74,6 +74,12 @@ def push_cli(
         "corpus"
     ),
     schema: Annotated[Path, typer.Option(help="Label schema")] = Path("labels/schema.yaml"),
+    team: Annotated[
+        Path | None,
+        typer.Option(
+            help="Team settings: overlap (default: team.yaml beside the schema)", show_default=False
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Push only the first N sentences (after ordering)")
     ] = None,
@@ -111,6 +117,7 @@ def push_cli(
             project_title=project,
             corpus_dir=corpus,
             schema_path=schema,
+            team_path=team,
             limit=limit,
             predictions=predictions,
             order=order.value,
