@@ -64,3 +64,28 @@ def test_add_user_through_the_cli(studio_env, annotators, project_title, run_cli
         password_path(studio_env.data_dir, "anna@example.org").read_text().strip()
         == annotators["anna"].password
     )
+
+
+@pytest.mark.studio
+def test_only_the_invite_link_signs_people_up(studio_server, project_title):
+    """The steps for a server without `add-user`: the organization's invite link (its "Add Members")."""
+    import httpx
+
+    admin = {"Authorization": f"Token {studio_server.api_key}"}
+    invite = httpx.get(f"{studio_server.url}/api/invite", headers=admin, timeout=60).json()["invite_url"]
+    email = f"dora{project_title.split()[0]}@example.org"
+
+    def sign_up(path: str) -> httpx.Response:
+        with httpx.Client(base_url=studio_server.url, timeout=60) as browser:
+            browser.get("/user/signup/")
+            form = {
+                "email": email,
+                "password": "a-long-Passw0rd",
+                "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            }
+            return browser.post(path, data=form, headers={"Referer": f"{studio_server.url}/user/signup/"})
+
+    assert sign_up("/user/signup/").status_code == 403  # `studio up` allows no sign-up without the link
+    assert email not in studio_server.client().list_users().values()
+    assert sign_up(invite).status_code == 302
+    assert email in studio_server.client().list_users().values()

@@ -161,6 +161,8 @@ def _server_env(data_dir: Path, email: str, password: str, token: str) -> dict[s
         LABEL_STUDIO_PASSWORD=password,
         LABEL_STUDIO_USER_TOKEN=token,
         LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
+        # Only people added with `studio add-user` or the organization's invite link get an account.
+        LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
     )
     return env
 
