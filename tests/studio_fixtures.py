@@ -4,7 +4,8 @@ One server per test session: Label Studio is installed into its own venv if miss
 (``ensure_installed``), a template data folder is built once and kept in pytest's cache
 (the first start creates the database in about 50 s; a copy starts in about 6 s), copied
 into a temporary folder, and started on a free port of 127.0.0.1. The server is always
-stopped at the end of the session, also when tests fail.
+stopped at the end of the session, also when tests fail. The template also holds two
+annotators, anna and ben, added with ``newskit.studio.users.add_user`` (``annotators``).
 """
 
 from __future__ import annotations

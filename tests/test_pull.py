@@ -426,7 +426,9 @@ def test_real_server_edit_by_another_user_and_a_deletion_lose_nothing(
     assert (code, err) == (0, "")
     (earlier,) = [p.name for p in (labels_dir / "snapshots").glob("*.json") if not p.name.endswith(SIDECARS)]
 
-    # Community edition: anyone may change anyone's annotation; the export keeps anna as its author.
+    # Community edition: no roles. ben sees the project and may change anyone's annotation; the
+    # export keeps anna as its author.
+    assert project_title in [p["title"] for p in as_user(ben, "GET", "/api/projects/")["results"]]
     bens = [choices("event_type", "diplomacy"), choices("stance", "neutral")]
     as_user(ben, "PATCH", f"/api/annotations/{first['id']}/", result=bens)
     as_user(anna, "DELETE", f"/api/annotations/{doomed['id']}/")
