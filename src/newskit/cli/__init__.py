@@ -18,6 +18,7 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     labels,
     run,
     schema,
+    team,
     training,
 )
 from newskit.cli.app import app
