@@ -1,0 +1,224 @@
+"""``newskit review``: rank the sentences whose gold label is most likely wrong.
+
+Every labeled sentence of the dataset (all splits: a wrong label hurts wherever it is) gets
+out-of-fold probabilities from article-grouped cross-validation with the training config's
+grid (the candidate with the best out-of-fold macro F1 is used). cleanlab's confident
+learning then finds the likely label issues: ``cleanlab.filter.find_label_issues`` for
+single-label tasks, ``cleanlab.multilabel_classification.filter.find_label_issues`` for
+multi-label tasks. The score of a flagged (sentence, task) is one minus cleanlab's label
+quality score (self-confidence: the out-of-fold probability of the given label, for multi
+tasks aggregated over the labels), so higher means more likely wrong.
+
+Writes ``labels/review.jsonl`` (one line per flagged sentence and task, most likely wrong
+first) and ``labels/review.json`` (per task: sentences checked, flagged, the share flagged,
+the model used, the dataset's checksums). Same dataset and config, same files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newskit.errors import NewskitError
+from newskit.jsonio import write_json, write_jsonl
+from newskit.training.config import DEFAULT_CONFIG_PATH, TrainConfig, load_config
+from newskit.training.crossval import group_folds, out_of_fold_proba, tune_thresholds
+from newskit.training.data import SPLITS, TaskSpec, dataset_fingerprint, load_splits
+from newskit.training.metrics import decide, f1_scores, rounded
+
+DEFAULT_REVIEW_PATH = Path("labels/review.jsonl")
+SUMMARY_SUFFIX = ".json"  # labels/review.jsonl → labels/review.json
+ID_COLUMN = "id"
+
+
+@dataclass
+class ReviewRows:
+    """The labeled sentences of every split, concatenated in split order."""
+
+    ids: np.ndarray
+    texts: np.ndarray
+    groups: np.ndarray
+    splits: np.ndarray
+    columns: dict[str, list]
+
+
+@dataclass
+class TaskReview:
+    """Out-of-fold probabilities and cleanlab's verdict for one task."""
+
+    task: TaskSpec
+    rows: np.ndarray  # indices into ReviewRows of the sentences with a gold label for the task
+    proba: np.ndarray
+    thresholds: list[float] | None
+    issues: np.ndarray  # boolean, per row of ``rows``
+    scores: np.ndarray  # 1 - label quality, per row of ``rows``
+    params: dict[str, Any]
+    oof_macro_f1: float
+
+
+def summary_path(review_path: Path) -> Path:
+    """``labels/review.json`` beside ``labels/review.jsonl``."""
+    return Path(review_path).with_suffix(SUMMARY_SUFFIX)
+
+
+def load_review_rows(dataset_dir: Path, config: TrainConfig) -> tuple[ReviewRows, list[TaskSpec]]:
+    """All splits of the dataset as one set of rows, with sentence ids."""
+    splits, tasks = load_splits(
+        dataset_dir,
+        text_field=config.text_field,
+        group_field=config.group_field,
+        extra_columns=(ID_COLUMN,),
+    )
+    names = [name for name in SPLITS if name in splits]
+    parts = [splits[name] for name in names]
+    return ReviewRows(
+        ids=np.array([i for p in parts for i in p.columns[ID_COLUMN]], dtype=object),
+        texts=np.concatenate([p.texts for p in parts]),
+        groups=np.concatenate([p.groups for p in parts]),
+        splits=np.array([name for name, p in zip(names, parts, strict=True) for _ in range(len(p))]),
+        columns={t.field: [v for p in parts for v in p.columns[t.field]] for t in tasks},
+    ), tasks
+
+
+def _targets(rows: ReviewRows, task: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
+    from newskit.training.data import SplitData
+
+    return SplitData(rows.texts, rows.groups, rows.columns).targets(task)
+
+
+def best_oof_proba(
+    task: TaskSpec, texts: np.ndarray, y: np.ndarray, groups: np.ndarray, config: TrainConfig
+) -> tuple[np.ndarray, dict[str, Any], float, list[float] | None]:
+    """Out-of-fold probabilities of the grid candidate with the best out-of-fold macro F1."""
+    folds = group_folds(groups, config.max_folds)
+    best: tuple[np.ndarray, dict[str, Any], float, list[float] | None] | None = None
+    errors = []
+    for params in config.candidates():
+        try:
+            proba = out_of_fold_proba(task, texts, y, folds, params, config)
+        except ValueError as exc:  # e.g. too few examples of a class for calibration folds
+            errors.append(" ".join(str(exc).split()))
+            continue
+        thresholds = tune_thresholds(y, proba, config) if task.kind == "multi" else None
+        macro = f1_scores(task.kind, y, decide(proba, task.kind, thresholds), len(task.labels))[0]
+        if best is None or (not np.isnan(macro) and (np.isnan(best[2]) or macro > best[2])):
+            best = (proba, params, macro, thresholds)
+    if best is None:
+        raise NewskitError(
+            f"task {task.field}: no grid candidate could be fitted ({errors[0] if errors else 'no grid'})",
+            "label more sentences per class or add logreg to the grid of the config",
+        )
+    return best
+
+
+def find_issues(task: TaskSpec, y: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """cleanlab's label issues (boolean mask) and scores (1 - self-confidence label quality)."""
+    with warnings.catch_warnings():
+        # cleanlab warns about classes with few examples; small datasets have them by nature.
+        warnings.simplefilter("ignore")
+        if task.kind == "single":
+            from cleanlab.filter import find_label_issues
+            from cleanlab.rank import get_label_quality_scores
+
+            issues = find_label_issues(labels=y, pred_probs=proba, n_jobs=1)
+            quality = get_label_quality_scores(y, proba, method="self_confidence")
+        else:
+            from cleanlab.multilabel_classification.filter import find_label_issues
+            from cleanlab.multilabel_classification.rank import get_label_quality_scores
+
+            given = [np.flatnonzero(row).tolist() for row in y]
+            issues = find_label_issues(labels=given, pred_probs=proba, n_jobs=1)
+            quality = get_label_quality_scores(given, proba, method="self_confidence")
+    return np.asarray(issues, dtype=bool), 1.0 - np.asarray(quality, dtype=np.float64)
+
+
+def review_task(rows: ReviewRows, task: TaskSpec, config: TrainConfig) -> TaskReview:
+    """Out-of-fold probabilities and cleanlab's issues for the labeled sentences of one task."""
+    y_all, present = _targets(rows, task)
+    index = np.flatnonzero(present)
+    y = y_all[index]
+    proba, params, macro, thresholds = best_oof_proba(task, rows.texts[index], y, rows.groups[index], config)
+    issues, scores = find_issues(task, y, proba)
+    return TaskReview(task, index, proba, thresholds, issues, scores, params, macro)
+
+
+def _names(task: TaskSpec, value) -> list[str] | str:
+    if task.kind == "single":
+        return task.labels[int(value)]
+    return [task.labels[i] for i in np.flatnonzero(value)]
+
+
+def review_records(rows: ReviewRows, reviews: list[TaskReview]) -> list[dict[str, Any]]:
+    """One record per flagged (sentence, task), most likely wrong first (ties: sentence id, task)."""
+    records = []
+    for review in reviews:
+        task = review.task
+        y_all, _ = _targets(rows, task)
+        suggested = decide(review.proba, task.kind, review.thresholds)
+        for position in np.flatnonzero(review.issues):
+            row = int(review.rows[position])
+            records.append(
+                {
+                    "sentence_id": rows.ids[row],
+                    "article_id": rows.groups[row],
+                    "split": str(rows.splits[row]),
+                    "task": task.field,
+                    "kind": task.kind,
+                    "given": _names(task, y_all[row]),
+                    "suggested": _names(task, suggested[position]),
+                    "score": round(float(review.scores[position]), 6),
+                    "probabilities": {
+                        label: round(float(p), 4)
+                        for label, p in zip(task.labels, review.proba[position], strict=True)
+                    },
+                    "text": rows.texts[row],
+                }
+            )
+    records.sort(key=lambda r: (-r["score"], r["sentence_id"], r["task"]))
+    for rank, record in enumerate(records, start=1):
+        record["rank"] = rank
+    return records
+
+
+def review(
+    *,
+    dataset_dir: Path = Path("dataset"),
+    config_path: Path = DEFAULT_CONFIG_PATH,
+    out_path: Path = DEFAULT_REVIEW_PATH,
+) -> dict[str, Any]:
+    """Find likely label errors in ``dataset_dir``; write ``out_path`` and its summary; return the summary."""
+    config, _ = load_config(config_path)
+    rows, tasks = load_review_rows(Path(dataset_dir), config)
+    reviews = [review_task(rows, task, config) for task in tasks]
+    records = review_records(rows, reviews)
+    import cleanlab
+
+    summary = {
+        "dataset": {"path": Path(dataset_dir).as_posix(), "files": dataset_fingerprint(dataset_dir)},
+        "config": Path(config_path).as_posix(),
+        "cleanlab": cleanlab.__version__,
+        "method": "out-of-fold probabilities (article-grouped CV, best grid candidate) + cleanlab "
+        "find_label_issues; score = 1 - self-confidence label quality",
+        "sentences": len(rows.ids),
+        "flagged": len(records),
+        "tasks": {
+            r.task.field: {
+                "kind": r.task.kind,
+                "checked": len(r.rows),
+                "flagged": int(r.issues.sum()),
+                "share": round(float(r.issues.mean()), 4) if len(r.rows) else 0.0,
+                "model": r.params,
+                "folds": len(group_folds(rows.groups[r.rows], config.max_folds)),
+                "oof_macro_f1": rounded(r.oof_macro_f1),
+            }
+            for r in reviews
+        },
+    }
+    out_path = Path(out_path)
+    write_jsonl(out_path, records)
+    write_json(summary_path(out_path), summary)
+    return summary
