@@ -30,10 +30,10 @@ def review_rows(ids: list[str]) -> list[dict]:
     return [
         {**base, "rank": 1, "sentence_id": ids[1], "task": "stance", "given": "pro_russia",
          "suggested": "neutral", "score": 0.97},
-        {**base, "rank": 2, "sentence_id": ids[3], "task": "event_types", "kind": "multi", "given": ["strike"],
-         "suggested": ["diplomacy"], "score": 0.9},
-        {**base, "rank": 3, "sentence_id": ids[1], "task": "event_types", "kind": "multi", "given": ["none"],
-         "suggested": ["civilian_impact"], "score": 0.5},
+        {**base, "rank": 2, "sentence_id": ids[3], "task": "event_types", "kind": "multi",
+         "given": ["strike"], "suggested": ["diplomacy"], "score": 0.9},
+        {**base, "rank": 3, "sentence_id": ids[1], "task": "event_types", "kind": "multi",
+         "given": ["none"], "suggested": ["civilian_impact"], "score": 0.5},
     ]  # fmt: skip
 
 
@@ -83,7 +83,9 @@ def test_bad_review_files_are_one_line_errors(tmp_path):
 
 
 @pytest.mark.studio
-def test_a_relabeled_sentence_flows_back_through_pull_and_adjudication(studio_server, project_title, tmp_path):
+def test_a_relabeled_sentence_flows_back_through_pull_and_adjudication(
+    studio_server, project_title, tmp_path
+):
     client = studio_server.client()
     ids = write_small_corpus(tmp_path / "corpus")
     server = dict(url=studio_server.url, api_key=studio_server.api_key)
@@ -113,7 +115,8 @@ def test_a_relabeled_sentence_flows_back_through_pull_and_adjudication(studio_se
     suggested = predictions[queue[ids[1]]]
     assert suggested["model_version"] == REVIEW_MODEL_VERSION
     assert sorted(r["value"]["choices"][0] for r in suggested["result"]) == ["civilian_impact", "neutral"]
-    exported = {t["data"]["sentence_id"]: t["data"] for t in json.loads(client.export_json(report.project_id))}
+    export = json.loads(client.export_json(report.project_id))
+    exported = {t["data"]["sentence_id"]: t["data"] for t in export}
     assert "„pro Russland“" in exported[ids[1]]["review_note"]
     again = push_review(**server, review_path=tmp_path / "review.jsonl", project_title=queue_title,
                         corpus_dir=tmp_path / "corpus", schema_path=SCHEMA_PATH)  # fmt: skip
@@ -130,7 +133,8 @@ def test_a_relabeled_sentence_flows_back_through_pull_and_adjudication(studio_se
         (reviewer, "neutral"),
     }
     build_dataset(corpus_dir=tmp_path / "corpus", annotations_path=labels / "annotations.jsonl",
-                  schema_path=SCHEMA_PATH, out_dir=tmp_path / "dataset", policy=f"reviewer:{reviewer}")  # fmt: skip
+                  schema_path=SCHEMA_PATH, out_dir=tmp_path / "dataset",
+                  policy=f"reviewer:{reviewer}")  # fmt: skip
     import datasets
     import pyarrow.parquet as pq
 
