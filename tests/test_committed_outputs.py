@@ -1,7 +1,7 @@
 """Everything derived that is committed is what the code makes today from the committed inputs.
 
-Corpus files, the Label Studio config, annotations.jsonl, the dataset folder, the baseline run
-and its model card are regenerated into tmp_path and compared byte for byte.
+Corpus files, the Label Studio config, annotations.jsonl, the label review, the dataset folder,
+the baseline run and its model card are regenerated into tmp_path and compared byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from newskit.labels.schema import load_schema
 from newskit.labels.snapshots import rebuild_annotations
 from newskit.segment.sentences import split_corpus
 from newskit.training.evaluate import evaluate
+from newskit.training.review import review
 from newskit.training.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,12 @@ def fresh_dataset(tmp_path_factory) -> Path:
 def test_dataset_folder_is_a_fresh_build(fresh_dataset):
     names = ["README.md", "adjudication.jsonl", "data/train.parquet", "data/validation.parquet"]
     same_files(fresh_dataset, ROOT / "dataset", [*names, "data/test.parquet"])
+
+
+def test_label_review_is_a_fresh_review_of_the_committed_dataset(tmp_path):
+    review(dataset_dir=ROOT / "dataset", config_path=ROOT / "training" / "baseline.toml",
+           out_path=tmp_path / "review.jsonl")  # fmt: skip
+    same_files(tmp_path, ROOT / "labels", ["review.jsonl", "review.json"])
 
 
 def test_baseline_run_is_a_fresh_training_and_evaluation(fresh_dataset, tmp_path):

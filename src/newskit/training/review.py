@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from newskit.errors import NewskitError
-from newskit.jsonio import write_json, write_jsonl
+from newskit.jsonio import sha256_file, write_json, write_jsonl
 from newskit.training.config import DEFAULT_CONFIG_PATH, TrainConfig, load_config
 from newskit.training.crossval import group_folds, out_of_fold_proba, tune_thresholds
 from newskit.training.data import SPLITS, TaskSpec, dataset_fingerprint, load_splits
@@ -198,8 +198,8 @@ def review(
     import cleanlab
 
     summary = {
-        "dataset": {"path": Path(dataset_dir).as_posix(), "files": dataset_fingerprint(dataset_dir)},
-        "config": Path(config_path).as_posix(),
+        "dataset": {"files": dataset_fingerprint(dataset_dir)},
+        "config": {"name": Path(config_path).name, "sha256": sha256_file(Path(config_path))},
         "cleanlab": cleanlab.__version__,
         "method": "out-of-fold probabilities (article-grouped CV, best grid candidate) + cleanlab "
         "find_label_issues; score = 1 - self-confidence label quality",
