@@ -149,3 +149,21 @@ def test_missing_dataset_and_bad_config_are_one_line_errors(tmp_path, run_cli):
     with pytest.raises(NewskitError, match=r"bad.toml: \[max_folds\]"):
         review(dataset_dir=dataset, config_path=bad, out_path=tmp_path / "r.jsonl")
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_labels_cleanlab_cannot_judge_are_left_out_instead_of_failing():
+    from newskit.training.data import TaskSpec
+    from newskit.training.review import find_issues, judged_columns
+
+    rng = np.random.default_rng(0)
+    multi = TaskSpec("event_types", "multi", ["everywhere", "some", "never"])
+    y = np.zeros((40, 3), dtype=np.int64)
+    y[:, 0], y[::3, 1] = 1, 1
+    proba = rng.random((40, 3))
+    proba[::3, 1], proba[1::3, 1] = 0.05, 0.95  # label "some": every given one doubted, others suggested
+    assert judged_columns(multi, y).tolist() == [1, 2]
+    issues, scores = find_issues(multi, y, proba)
+    assert issues.any() and scores.shape == (40,)
+    single = TaskSpec("stance", "single", ["a", "b", "c"])
+    issues, scores = find_issues(single, np.zeros(10, dtype=np.int64), rng.dirichlet([1, 1, 1], size=10))
+    assert not issues.any() and judged_columns(single, np.zeros(10, dtype=np.int64)).size == 0

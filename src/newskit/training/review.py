@@ -54,6 +54,7 @@ class TaskReview:
     rows: np.ndarray  # indices into ReviewRows of the sentences with a gold label for the task
     proba: np.ndarray
     thresholds: list[float] | None
+    given: np.ndarray  # the gold labels of ``rows`` (class indices or an indicator matrix)
     issues: np.ndarray  # boolean, per row of ``rows``
     scores: np.ndarray  # 1 - label quality, per row of ``rows``
     params: dict[str, Any]
@@ -115,8 +116,24 @@ def best_oof_proba(
     return best
 
 
+def judged_columns(task: TaskSpec, y: np.ndarray) -> np.ndarray:
+    """Labels cleanlab can judge: single tasks need 2 classes; a multi label given to every row cannot be."""
+    if task.kind == "single":
+        return np.arange(len(task.labels)) if len(np.unique(y)) >= 2 else np.arange(0)
+    return np.flatnonzero(y.min(axis=0) == 0)
+
+
 def find_issues(task: TaskSpec, y: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """cleanlab's label issues (boolean mask) and scores (1 - self-confidence label quality)."""
+    """cleanlab's label issues (boolean mask) and scores (1 - self-confidence label quality).
+
+    Labels cleanlab cannot judge (:func:`judged_columns`) are left out; with none left,
+    nothing is flagged (the summary says why).
+    """
+    columns = judged_columns(task, y)
+    if len(columns) == 0:
+        return np.zeros(len(y), dtype=bool), np.zeros(len(y))
+    if task.kind == "multi":
+        y, proba = y[:, columns], proba[:, columns]
     with warnings.catch_warnings():
         # cleanlab warns about classes with few examples; small datasets have them by nature.
         warnings.simplefilter("ignore")
@@ -143,7 +160,7 @@ def review_task(rows: ReviewRows, task: TaskSpec, config: TrainConfig) -> TaskRe
     y = y_all[index]
     proba, params, macro, thresholds = best_oof_proba(task, rows.texts[index], y, rows.groups[index], config)
     issues, scores = find_issues(task, y, proba)
-    return TaskReview(task, index, proba, thresholds, issues, scores, params, macro)
+    return TaskReview(task, index, proba, thresholds, y, issues, scores, params, macro)
 
 
 def _names(task: TaskSpec, value) -> list[str] | str:
@@ -184,6 +201,14 @@ def review_records(rows: ReviewRows, reviews: list[TaskReview]) -> list[dict[str
     return records
 
 
+def _not_judged(review: TaskReview) -> list[str]:
+    """Labels cleanlab could not judge (the given labels were constant)."""
+    y, judged = review.given, set(judged_columns(review.task, review.given).tolist())
+    if review.task.kind == "single":
+        return [] if judged else list(review.task.labels)
+    return [label for column, label in enumerate(review.task.labels) if column not in judged and len(y)]
+
+
 def review(
     *,
     dataset_dir: Path = Path("dataset"),
@@ -214,6 +239,7 @@ def review(
                 "model": r.params,
                 "folds": len(group_folds(rows.groups[r.rows], config.max_folds)),
                 "oof_macro_f1": rounded(r.oof_macro_f1),
+                "not_judged": _not_judged(r),
             }
             for r in reviews
         },
