@@ -178,6 +178,18 @@ def check_project_config(
     )
 
 
+def ensure_project(
+    client: StudioClient, title: str, label_config: str, schema: Schema, schema_path: Path
+) -> tuple[int, bool]:
+    """The id of project ``title`` (created with ``label_config`` if missing, else checked) and
+    whether it was created."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        return client.create_project(title, label_config, render_instructions(schema)), True
+    check_project_config(client, project_id, title, label_config, schema_path)
+    return project_id, False
+
+
 def import_missing(
     client: StudioClient,
     project_id: int,
@@ -254,12 +266,7 @@ def push(
 
     client = client or StudioClient(url, api_key)
     title = project_title or schema.name
-    project_id = client.find_project(title)
-    created = project_id is None
-    if project_id is None:
-        project_id = client.create_project(title, label_config, render_instructions(schema))
-    else:
-        check_project_config(client, project_id, title, label_config, Path(schema_path))
+    project_id, created = ensure_project(client, title, label_config, schema, Path(schema_path))
 
     present = client.list_task_sentence_ids(project_id)
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]

@@ -23,13 +23,12 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.label_config import (
     REVIEW_NOTE_KEY,
-    render_instructions,
     render_review_config,
     validate_result,
 )
 from newskit.labels.schema import Schema, Task, load_schema
 from newskit.studio.client import StudioClient
-from newskit.studio.push import check_project_config, import_missing, sentence_tasks
+from newskit.studio.push import ensure_project, import_missing, sentence_tasks
 
 REVIEW_MODEL_VERSION = "newskit-review"
 REVIEW_FIELDS = ("sentence_id", "task", "given", "suggested", "score", "rank")
@@ -139,15 +138,10 @@ def push_review(
                 "review a dataset built with this schema",
             )
 
-    config = render_review_config(schema)
     client = client or StudioClient(url, api_key)
     title = project_title or f"{schema.name}-review"
-    project_id = client.find_project(title)
-    created = project_id is None
-    if project_id is None:
-        project_id = client.create_project(title, config, render_instructions(schema))
-    else:
-        check_project_config(client, project_id, title, config, Path(schema_path))
+    config = render_review_config(schema)
+    project_id, created = ensure_project(client, title, config, schema, Path(schema_path))
     present = client.list_task_sentence_ids(project_id)
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]
     imported = import_missing(client, project_id, missing)
