@@ -27,7 +27,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file, write_json, write_jsonl
 from newskit.training.config import DEFAULT_CONFIG_PATH, TrainConfig, load_config
 from newskit.training.crossval import group_folds, out_of_fold_proba, tune_thresholds
-from newskit.training.data import SPLITS, TaskSpec, dataset_fingerprint, load_splits
+from newskit.training.data import SPLITS, SplitData, TaskSpec, dataset_fingerprint, load_splits
 from newskit.training.metrics import decide, f1_scores, rounded
 
 DEFAULT_REVIEW_PATH = Path("labels/review.jsonl")
@@ -36,14 +36,11 @@ ID_COLUMN = "id"
 
 
 @dataclass
-class ReviewRows:
-    """The labeled sentences of every split, concatenated in split order."""
+class ReviewRows(SplitData):
+    """The labeled sentences of every split, concatenated in split order, with ids and split names."""
 
     ids: np.ndarray
-    texts: np.ndarray
-    groups: np.ndarray
     splits: np.ndarray
-    columns: dict[str, list]
 
 
 @dataclass
@@ -77,18 +74,12 @@ def load_review_rows(dataset_dir: Path, config: TrainConfig) -> tuple[ReviewRows
     names = [name for name in SPLITS if name in splits]
     parts = [splits[name] for name in names]
     return ReviewRows(
-        ids=np.array([i for p in parts for i in p.columns[ID_COLUMN]], dtype=object),
         texts=np.concatenate([p.texts for p in parts]),
         groups=np.concatenate([p.groups for p in parts]),
-        splits=np.array([name for name, p in zip(names, parts, strict=True) for _ in range(len(p))]),
         columns={t.field: [v for p in parts for v in p.columns[t.field]] for t in tasks},
+        ids=np.array([i for p in parts for i in p.columns[ID_COLUMN]], dtype=object),
+        splits=np.array([name for name, p in zip(names, parts, strict=True) for _ in range(len(p))]),
     ), tasks
-
-
-def _targets(rows: ReviewRows, task: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
-    from newskit.training.data import SplitData
-
-    return SplitData(rows.texts, rows.groups, rows.columns).targets(task)
 
 
 def best_oof_proba(
@@ -155,7 +146,7 @@ def find_issues(task: TaskSpec, y: np.ndarray, proba: np.ndarray) -> tuple[np.nd
 
 def review_task(rows: ReviewRows, task: TaskSpec, config: TrainConfig) -> TaskReview:
     """Out-of-fold probabilities and cleanlab's issues for the labeled sentences of one task."""
-    y_all, present = _targets(rows, task)
+    y_all, present = rows.targets(task)
     index = np.flatnonzero(present)
     y = y_all[index]
     proba, params, macro, thresholds = best_oof_proba(task, rows.texts[index], y, rows.groups[index], config)
@@ -174,7 +165,7 @@ def review_records(rows: ReviewRows, reviews: list[TaskReview]) -> list[dict[str
     records = []
     for review in reviews:
         task = review.task
-        y_all, _ = _targets(rows, task)
+        y_all, _ = rows.targets(task)
         suggested = decide(review.proba, task.kind, review.thresholds)
         for position in np.flatnonzero(review.issues):
             row = int(review.rows[position])
