@@ -52,7 +52,7 @@ def test_without_a_review_the_card_says_so_and_measures_annotators(inputs, tmp_p
     assert [row[3] for row in maintainers] == ["100.0%", "100.0%"]
 
 
-def test_the_review_figures_reach_the_card_and_a_rebuild_is_marked(inputs, tmp_path):
+def test_the_review_figures_reach_the_card_and_changed_labels_are_marked(inputs, tmp_path):
     build(inputs, tmp_path / "dataset")
     out = inputs["annotations"].parent / "review.jsonl"
     summary = review(dataset_dir=tmp_path / "dataset", config_path=write_tiny_config(tmp_path), out_path=out)
@@ -66,7 +66,12 @@ def test_the_review_figures_reach_the_card_and_a_rebuild_is_marked(inputs, tmp_p
     maintainers = {row[1]: row[4] for row in table_rows(text) if row[0] == "newskit-maintainers"}
     assert maintainers["`stance`"].startswith(f"{flagged_stance} (")
 
-    build(inputs, tmp_path / "dataset", seed=99, ratios=(0.5, 0.25, 0.25))  # other parquet files
+    build(inputs, tmp_path / "dataset", seed=99, ratios=(0.5, 0.25, 0.25))  # other splits, same labels
+    assert "on an earlier build" not in section((tmp_path / "dataset" / "README.md").read_text())
+    rows = list(read_jsonl(inputs["annotations"]))
+    rows[0]["stance"] = "pro_ukraine" if rows[0]["stance"] != "pro_ukraine" else "neutral"
+    write_jsonl(inputs["annotations"], rows)
+    build(inputs, tmp_path / "dataset")  # one gold label changed since the review
     assert "on an earlier build" in section((tmp_path / "dataset" / "README.md").read_text())
 
 

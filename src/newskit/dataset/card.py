@@ -218,7 +218,7 @@ def _quality(facts: CardFacts) -> dict[str, Any]:
     review = facts.review
     return {
         "review": review_rows(review, facts.schema) if review else None,
-        "current": review is not None and review_is_current(review, facts.report.out_dir),
+        "current": review is not None and review_is_current(review, facts.decisions, facts.schema),
         "config": (review.summary.get("config") or {}).get("name", MISSING) if review else MISSING,
         "cleanlab": review.summary.get("cleanlab", MISSING) if review else MISSING,
         "annotators": annotator_rows(facts.decisions, facts.schema, facts.annotators, review),

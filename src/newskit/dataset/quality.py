@@ -2,7 +2,7 @@
 
 ``newskit build`` reads ``review.json`` and ``review.jsonl`` beside the annotations when they
 exist (``newskit review`` writes them from a built dataset, so they describe the previous
-build; the card says whether the parquet files it reviewed are the ones just written). Per
+build; the card says whether the gold labels it reviewed are the ones just built). Per
 annotator it measures, from the votes themselves, how often each annotator's label equals the
 adjudicated one, and how many of their labels the review flagged.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import read_jsonl, sha256_file
+from newskit.jsonio import read_jsonl, sha256_json
 from newskit.labels.adjudicate import Decision, public_annotator
 from newskit.labels.annotators import Registry
 from newskit.labels.schema import Schema
@@ -51,13 +51,17 @@ def load_review(review_path: Path) -> Review | None:
     return Review(summary, flagged)
 
 
-def review_is_current(review: Review, out_dir: Path) -> bool:
-    """True if the review was made on exactly the parquet files now in ``out_dir``."""
-    files = review.summary.get("dataset", {}).get("files", {})
-    current = {
-        path.relative_to(out_dir).as_posix(): sha256_file(path) for path in sorted(out_dir.rglob("*.parquet"))
+def review_is_current(review: Review, decisions: dict[str, Decision], schema: Schema) -> bool:
+    """True if the review was made on exactly these gold labels (same digest as the review's)."""
+    labels = {
+        task.field: {
+            sentence_id: list(value) if isinstance(value, tuple) else value
+            for sentence_id, decision in decisions.items()
+            for value in [decision.values.get(task.name)]
+        }
+        for task in schema.tasks
     }
-    return files == current
+    return review.summary.get("dataset", {}).get("labels_sha256") == sha256_json(labels)
 
 
 def _same(value: Any, other: Any) -> bool:

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 
 from newskit.errors import NewskitError
-from newskit.jsonio import sha256_file, write_json, write_jsonl
+from newskit.jsonio import sha256_file, sha256_json, write_json, write_jsonl
 from newskit.training.config import DEFAULT_CONFIG_PATH, TrainConfig, load_config
 from newskit.training.crossval import group_folds, out_of_fold_proba, tune_thresholds
-from newskit.training.data import SPLITS, SplitData, TaskSpec, dataset_fingerprint, load_splits
+from newskit.training.data import SPLITS, SplitData, TaskSpec, load_splits
 from newskit.training.metrics import decide, f1_scores, rounded
 
 DEFAULT_REVIEW_PATH = Path("labels/review.jsonl")
@@ -192,6 +192,23 @@ def review_records(rows: ReviewRows, reviews: list[TaskReview]) -> list[dict[str
     return records
 
 
+def labels_digest(rows: ReviewRows, tasks: list[TaskSpec]) -> str:
+    """SHA-256 of every sentence's gold labels, ``{field: {sentence id: label ids}}`` (null: none).
+
+    The dataset card compares it with the labels it is built from (``newskit.dataset.quality``)
+    to say whether the review describes this dataset; the parquet bytes would not do (they
+    name the pyarrow version).
+    """
+    labels: dict[str, dict[str, Any]] = {}
+    for task in tasks:
+        y, present = rows.targets(task)
+        labels[task.field] = {
+            sentence_id: _names(task, value) if ok else None
+            for sentence_id, value, ok in zip(rows.ids.tolist(), y, present, strict=True)
+        }
+    return sha256_json(labels)
+
+
 def _not_judged(review: TaskReview) -> list[str]:
     """Labels cleanlab could not judge (the given labels were constant)."""
     y, judged = review.given, set(judged_columns(review.task, review.given).tolist())
@@ -214,7 +231,7 @@ def review(
     import cleanlab
 
     summary = {
-        "dataset": {"files": dataset_fingerprint(dataset_dir)},
+        "dataset": {"sentences": len(rows.ids), "labels_sha256": labels_digest(rows, tasks)},
         "config": {"name": Path(config_path).name, "sha256": sha256_file(Path(config_path))},
         "cleanlab": cleanlab.__version__,
         "method": "out-of-fold probabilities (article-grouped CV, best grid candidate) + cleanlab "
