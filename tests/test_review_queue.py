@@ -150,3 +150,12 @@ def test_a_relabeled_sentence_flows_back_through_pull_and_adjudication(
     assert by_id[ids[1]]["n_annotations"] == 2 and by_id[ids[1]]["agreement"] is False
     adjudicated = {row["sentence_id"] for row in read_jsonl(tmp_path / "dataset" / "adjudication.jsonl")}
     assert ids[1] in adjudicated
+
+
+def test_review_push_without_a_key_stops_before_the_review(tmp_path, run_cli, monkeypatch):
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    out = tmp_path / "review.jsonl"
+    code, _, err = run_cli("review", "--push", "--dataset", str(tmp_path / "nope"), "--out", str(out))
+    assert code == 1
+    assert err.startswith("error: no Label Studio API key: LABEL_STUDIO_API_KEY is not set (hint:")
+    assert len(err.strip().splitlines()) == 1 and not out.exists()

@@ -33,6 +33,10 @@ def review_cli(
     """Rank the sentences whose gold label is most likely wrong (out-of-fold CV + cleanlab)."""
     from newskit.training.review import review, summary_path
 
+    if push:  # before the review's minutes of work: a missing key is known at once
+        from newskit.studio.settings import api_key_from_env, url_from_env
+
+        url, api_key = url_from_env(url), api_key_from_env()
     summary = review(dataset_dir=dataset, config_path=config, out_path=out)
     for field, task in summary["tasks"].items():
         typer.echo(
@@ -43,11 +47,10 @@ def review_cli(
     if not push:
         return
     from newskit.studio.review_queue import push_review
-    from newskit.studio.settings import api_key_from_env, url_from_env
 
     report = push_review(
-        url=url_from_env(url),
-        api_key=api_key_from_env(),
+        url=url,
+        api_key=api_key,
         review_path=out,
         project_title=project,
         corpus_dir=corpus,
