@@ -11,8 +11,8 @@ import pytest
 
 from newskit.jsonio import write_jsonl
 from newskit.studio.review_queue import push_review
+from tests.browser import labeling_page
 from tests.corpus_samples import SENTENCES, write_small_corpus
-from tests.test_label_studio_page import CHROMIUM_ARGS, chromium  # noqa: F401  (a fixture)
 from tests.test_review_queue import review_rows
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,9 +22,7 @@ SCREENSHOT = REPO_ROOT / "test-artifacts" / "label_studio_review_task.png"
 pytestmark = [pytest.mark.studio, pytest.mark.browser]
 
 
-def test_the_reviewer_sees_the_note_and_the_suggestion(studio_server, chromium, project_title, tmp_path):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
+def test_the_reviewer_sees_the_note_and_the_suggestion(studio_server, chromium, project_title, tmp_path):
     ids = write_small_corpus(tmp_path / "corpus")
     write_jsonl(tmp_path / "review.jsonl", review_rows(ids))
     report = push_review(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
@@ -32,32 +30,20 @@ def test_the_reviewer_sees_the_note_and_the_suggestion(studio_server, chromium, 
                          schema_path=SCHEMA_PATH)  # fmt: skip
     task_id = studio_server.client().list_task_sentence_ids(report.project_id)[ids[1]]
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1200})
-            page.goto(f"{studio_server.url}/user/login/")
-            page.fill("input[name=email]", studio_server.email)
-            page.fill("input[name=password]", studio_server.password)
-            page.click("button[type=submit], input[type=submit]")
-            page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
-            page.goto(f"{studio_server.url}/projects/{report.project_id}/data?task={task_id}")
-            page.get_by_text("Angriff aus der Distanz").first.wait_for(timeout=90_000)
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            labeling = (
-                page.locator("div", has=page.get_by_text("Review:", exact=False))
-                .filter(has=page.get_by_text("Welche Position"))
-                .last
-            )
-            body = labeling.inner_text()
-            checked = sorted(
-                name
-                for name in ("Angriff aus der Distanz", "Folgen für Zivilisten", "pro Russland", "neutral")
-                if labeling.locator("label", has_text=name).locator("input").first.is_checked()
-            )
-        finally:
-            browser.close()
+    with labeling_page(studio_server, chromium, report.project_id, task_id, height=1200) as page:
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        labeling = (
+            page.locator("div", has=page.get_by_text("Review:", exact=False))
+            .filter(has=page.get_by_text("Welche Position"))
+            .last
+        )
+        body = labeling.inner_text()
+        checked = sorted(
+            name
+            for name in ("Angriff aus der Distanz", "Folgen für Zivilisten", "pro Russland", "neutral")
+            if labeling.locator("label", has_text=name).locator("input").first.is_checked()
+        )
 
     assert "Haltung: labeled „pro Russland“, model suggests „neutral“ (rank 1, score 0.970)" in body
     assert "model suggests „Folgen für Zivilisten“" in body
