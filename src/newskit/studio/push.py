@@ -181,6 +181,23 @@ def check_project_config(
     )
 
 
+def ensure_project(
+    client: StudioClient,
+    title: str,
+    label_config: str,
+    schema: Schema,
+    schema_path: Path,
+    settings: dict[str, Any] | None = None,
+) -> tuple[int, bool]:
+    """The id of project ``title`` (created with ``label_config`` and project ``settings`` if
+    missing, else its config checked) and whether it was created."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        return client.create_project(title, label_config, render_instructions(schema), settings), True
+    check_project_config(client, project_id, title, label_config, schema_path)
+    return project_id, False
+
+
 def import_missing(
     client: StudioClient,
     project_id: int,
@@ -269,15 +286,9 @@ def push(
 
     client = client or StudioClient(url, api_key)
     title = project_title or schema.name
-    project_id = client.find_project(title)
-    created = project_id is None
-    changed = False
-    if project_id is None:
-        settings = team.overlap.project_settings() if team else None
-        project_id = client.create_project(title, label_config, render_instructions(schema), settings)
-    else:
-        check_project_config(client, project_id, title, label_config, Path(schema_path))
-        changed = team is not None and apply_team_settings(client, project_id, team)
+    settings = team.overlap.project_settings() if team else None
+    project_id, created = ensure_project(client, title, label_config, schema, Path(schema_path), settings)
+    changed = not created and team is not None and apply_team_settings(client, project_id, team)
 
     present = client.list_task_sentence_ids(project_id)
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]
