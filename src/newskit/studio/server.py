@@ -272,4 +272,6 @@ def stop_server(data_dir: Path = DEFAULT_DATA_DIR, *, timeout: float = 20.0) -> 
         stop_process_group(record["pid"], timeout)
         stopped = True
     pid_file.unlink(missing_ok=True)
-    return LocalPostgres(data_dir).stop() or stopped
+    if record is None or record.get("database") == LOCAL_POSTGRES:  # ours, or left by a crash
+        stopped = LocalPostgres(data_dir).stop() or stopped
+    return stopped
