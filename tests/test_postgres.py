@@ -133,6 +133,12 @@ def test_studio_up_postgres_then_database_url(run_cli, reachable_dir, postgres_t
         report = push(url=record["url"], api_key=api_key, project_title=f"team {port}", corpus_dir=corpus,
                       schema_path=SCHEMA)  # fmt: skip
         assert _psql_count(bin_dir, db_port, password, "task") - tasks_before == report.imported > 0
+        # Label Studio's own management commands reach the same database (studio add-user uses one).
+        monkeypatch.setenv("LABEL_STUDIO_URL", record["url"])
+        monkeypatch.setenv("LABEL_STUDIO_API_KEY", api_key)
+        code, out, err = run_cli("studio", "add-user", f"anna{port}@example.org", "--data-dir", str(data_dir))
+        assert code == 0, err
+        monkeypatch.delenv("LABEL_STUDIO_URL")
         log = (data_dir / "label-studio.log").read_text(errors="replace")
         for secret in (api_key, password):
             assert secret not in out + err + log

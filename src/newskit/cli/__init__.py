@@ -16,8 +16,10 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     corpus,
     dataset,
     labels,
+    review,
     run,
     schema,
+    team,
     training,
 )
 from newskit.cli.app import app

@@ -216,6 +216,16 @@ class LocalPostgres:
                       "-o", f"-p {port}", "start", what="start")  # fmt: skip
         return Connection("127.0.0.1", port, USER, DATABASE, password)
 
+    def running_connection(self) -> Connection:
+        """How to reach the running cluster; an error if it is not running."""
+        port = self.running_port()
+        if port is None:
+            raise NewskitError(
+                f"the PostgreSQL cluster in {self.cluster} is not running", "start it: newskit studio up"
+            )
+        password = self.password_path.read_text(encoding="utf-8").strip()
+        return Connection("127.0.0.1", port, USER, DATABASE, password)
+
     def running_port(self) -> int | None:
         """The port of the running cluster (from ``postmaster.pid``), or None."""
         try:
