@@ -38,6 +38,7 @@ from newskit.errors import NewskitError  # noqa: E402
 from newskit.labels.label_config import render_label_config  # noqa: E402
 from newskit.labels.schema import load_schema  # noqa: E402
 from newskit.studio.client import StudioClient  # noqa: E402
+from newskit.studio.push import sentence_tasks  # noqa: E402
 from newskit.studio.server import start_server, stop_server  # noqa: E402
 from studio import free_port, synthetic_corpus, timed  # noqa: E402
 
@@ -77,18 +78,11 @@ def load_test(database: str, work: Path, annotators: int, per_annotator: int) ->
         corpus = work / "corpus"
         if not corpus.exists():
             synthetic_corpus(corpus, per_annotator)
-        from newskit.studio.push import sentence_tasks
-
         task_ids = admin.import_tasks(project_id, [{"data": d} for d in sentence_tasks(corpus)])
         users = [admin.create_user(f"annotator{i:02d}-{database}@example.org") for i in range(annotators)]
         result = [
-            {
-                "from_name": "event_type",
-                "to_name": "text",
-                "type": "choices",
-                "value": {"choices": ["strike"]},
-            },
-            {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": ["neutral"]}},
+            {"from_name": task, "to_name": "text", "type": "choices", "value": {"choices": [label]}}
+            for task, label in (("event_type", "strike"), ("stance", "neutral"))
         ]
         barrier = threading.Barrier(annotators)
 
