@@ -94,14 +94,14 @@ def _prediction(schema: Schema, run: Predictor, predicted: dict[str, Any]) -> di
     return {"model_version": run.model_version, "score": float(predicted["confidence"]), "result": result}
 
 
-def _load_run(predictions: Path | Predictor) -> Predictor:
+def _load_run(predictions: Path | Predictor, schema: Schema) -> Predictor:
     if hasattr(predictions, "predict"):
         return predictions  # type: ignore[return-value]
     from newskit.training.predict import (
         load_run,  # imported here: scikit-learn is only needed with predictions
     )
 
-    return load_run(Path(predictions))
+    return load_run(Path(predictions), schema=schema)  # the schema's exclusive labels apply
 
 
 def select_tasks(
@@ -127,7 +127,7 @@ def select_tasks(
                 f"the predictions of model {run.model_version!r} do not fit schema {schema.name!r}: "
                 + "; ".join(sorted(problems)[:5])
                 + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
-                "use a run trained on a dataset built with this schema",
+                f"use a run trained on a dataset built with schema {schema.name!r} (its labels and tasks)",
             )
     if order == "uncertain":
         if run is None:
@@ -281,7 +281,7 @@ def push(
     team = load_team_settings(Path(team_path) if team_path else Path(schema_path).parent / TEAM_FILE)
     label_config = render_label_config(schema)
     data = list(sentence_tasks(Path(corpus_dir)))
-    run = _load_run(predictions) if predictions is not None else None
+    run = _load_run(predictions, schema) if predictions is not None else None
     tasks = select_tasks(schema, data, run=run, order=order, limit=limit)
 
     client = client or StudioClient(url, api_key)
