@@ -79,16 +79,48 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
             }
 
 
-def _prediction(schema: Schema, run: Predictor, predicted: dict[str, Any]) -> dict[str, Any]:
+def to_prediction(schema: Schema, model_version: str, predicted: dict[str, Any]) -> dict[str, Any]:
     """A Label Studio prediction (pre-annotation) from one ``Run.predict`` output."""
     result = []
     for task in schema.tasks:
-        labels = list((predicted.get(task.field) or {}).get("labels") or [])
+        output = predicted.get(task.field) or {}
+        labels = _exclusive_alone(task.exclusive, list(output.get("labels") or []), output)
         if labels:
             result.append(
                 {"from_name": task.name, "to_name": "text", "type": "choices", "value": {"choices": labels}}
             )
-    return {"model_version": run.model_version, "score": float(predicted["confidence"]), "result": result}
+    return {"model_version": model_version, "score": float(predicted["confidence"]), "result": result}
+
+
+def _exclusive_alone(exclusive: list[str], labels: list[str], output: dict[str, Any]) -> list[str]:
+    """An exclusive label (``none``) chosen with others: keep whichever side is more probable.
+
+    Per-label thresholds decide each label alone, so a model can pick ``none`` and an event
+    together; annotators may not, and a suggestion must be a valid answer.
+    """
+    alone = [label for label in labels if label in exclusive]
+    others = [label for label in labels if label not in exclusive]
+    if not alone or not others:
+        return labels
+    probability = output.get("probabilities") or {}
+    best_alone = max(alone, key=lambda label: probability.get(label, 0.0))
+    if probability.get(best_alone, 0.0) > max(probability.get(label, 0.0) for label in others):
+        return [best_alone]
+    return others
+
+
+def check_predictions(schema: Schema, model_version: str, predictions: list[dict[str, Any]]) -> None:
+    """Refuse predictions whose labels are not the schema's (Label Studio would accept them)."""
+    problems: set[str] = set()
+    for prediction in predictions:
+        problems.update(p.split(": ", 1)[-1] for p in validate_result(schema, prediction["result"]))
+    if problems:
+        raise NewskitError(
+            f"the predictions of model {model_version!r} do not fit schema {schema.name!r}: "
+            + "; ".join(sorted(problems)[:5])
+            + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
+            "use a run trained on a dataset built with this schema",
+        )
 
 
 def _load_run(predictions: Path | Predictor) -> Predictor:
@@ -113,19 +145,9 @@ def select_tasks(
     tasks = [{"data": d} for d in data]
     if run is not None:
         outputs = run.predict([d["text"] for d in data])
-        problems: set[str] = set()
         for task, output in zip(tasks, outputs, strict=True):
-            task["predictions"] = [_prediction(schema, run, output)]
-            problems.update(
-                p.split(": ", 1)[-1] for p in validate_result(schema, task["predictions"][0]["result"])
-            )
-        if problems:
-            raise NewskitError(
-                f"the predictions of model {run.model_version!r} do not fit schema {schema.name!r}: "
-                + "; ".join(sorted(problems)[:5])
-                + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
-                "use a run trained on a dataset built with this schema",
-            )
+            task["predictions"] = [to_prediction(schema, run.model_version, output)]
+        check_predictions(schema, run.model_version, [t["predictions"][0] for t in tasks])
     if order == "uncertain":
         if run is None:
             raise NewskitError("--order uncertain needs model predictions", "add --predictions RUN_DIR")
