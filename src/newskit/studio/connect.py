@@ -70,11 +70,14 @@ def connect(
     project_id = require_project(client, title, "check --project, or create it with `newskit push`")
     backend = client.ensure_ml_backend(project_id, backend_url, BACKEND_TITLE)
     _, webhook_added = client.ensure_webhook(project_id, f"{backend_url}/webhook", ANNOTATION_ACTIONS)
+    # Label Studio accepts a project model version only once predictions of it exist; until
+    # then "" shows the predictions the server makes as tasks are opened, whatever their version.
+    known = any(p["model_version"] == version for p in client.list_predictions(project_id))
     client.update_project(
         project_id,
         show_collab_predictions=True,  # "use predictions to pre-label tasks"
         evaluate_predictions_automatically=True,  # ask the model when a task without one is opened
-        model_version=version,
+        model_version=version if known else "",
         sampling=UNCERTAINTY_SAMPLING,
     )
     return ConnectReport(
