@@ -9,6 +9,7 @@ import can duplicate tasks, so callers retry themselves after re-listing what ex
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -302,12 +303,21 @@ class StudioClient:
     def open_tasks(self, project_id: int) -> list[dict[str, Any]]:
         """Tasks nobody has annotated (or skipped) yet: ``{"id", "data"}``, in task id order."""
 
+        # Filtered on the server: with "evaluate predictions automatically" on, Label Studio asks
+        # the model server for every listed task that has no prediction yet.
+        items = [
+            {"filter": f"filter:tasks:{name}", "operator": "equal", "type": "Number", "value": 0}
+            for name in ("total_annotations", "cancelled_annotations")
+        ]
+        query = json.dumps({"filters": {"conjunction": "and", "items": items}})
+
         def fetch() -> list[dict[str, Any]]:
             pager = self._sdk.tasks.list(
                 project=project_id,
                 page_size=LIST_PAGE_SIZE,
                 fields="task_only",
                 include="id,data,total_annotations,cancelled_annotations",
+                query=query,
             )
             return sorted(
                 (
