@@ -95,3 +95,25 @@ def test_a_run_of_another_schema_is_refused(run):
     other = SCHEMA.model_copy(update={"tasks": [SCHEMA.tasks[1]]})
     with pytest.raises(NewskitError, match="does not fit schema"):
         check_run_fits_schema(run, other)
+
+
+def test_serve_errors_are_one_line(tmp_path, capsys, monkeypatch):
+    import socket
+
+    from newskit.cli import main
+
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    assert main(["serve", str(tmp_path / "nope"), "--retrain-every", "0", "--port", "0"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {tmp_path / 'nope'}: not a training run (train_info.json missing) "
+        "(hint: run `newskit train` first)"
+    ]
+    assert main(["serve", str(REPO_ROOT / "training" / "runs" / "baseline"), "--port", "0"]) == 1
+    assert "error: no Label Studio API key" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "anything", "--retrain-every", "0", "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: the model server cannot listen on 127.0.0.1:{port}")

@@ -16,6 +16,7 @@ logged or stored. The server needs no token of Label Studio's; it pulls annotati
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,19 @@ def check_run_fits_schema(run: Run, schema: Schema) -> None:
                 f"run {run.path} does not fit schema {schema.name!r} (task {task.field!r})",
                 "serve a run trained on a dataset built with this schema",
             )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port something already listens on, before loading anything (uvicorn would exit)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise NewskitError(
+                f"the model server cannot listen on {host}:{port} ({exc.strerror or exc})",
+                "choose another port with --port (is another `newskit serve` running?)",
+            ) from None
 
 
 def _bad_request(message: str) -> JSONResponse:

@@ -12,7 +12,13 @@ from pathlib import Path
 from newskit.errors import NewskitError
 from newskit.labels.schema import load_schema
 from newskit.studio.live import LiveModel, Retrainer, log_to_stderr
-from newskit.studio.ml_backend import DEFAULT_PORT, BackendServer, check_run_fits_schema, create_app
+from newskit.studio.ml_backend import (
+    DEFAULT_PORT,
+    BackendServer,
+    check_port_free,
+    check_run_fits_schema,
+    create_app,
+)
 from newskit.studio.retrain import DEFAULT_WORK_DIR, StudioTrainer, next_number
 from newskit.training.predict import Run, load_run
 
@@ -46,6 +52,7 @@ def make_server(
     log=log_to_stderr,
 ) -> BackendServer:
     """The model server for ``run_dir``; with ``retraining``, it also retrains and refreshes the project."""
+    check_port_free(host, port)
     schema = load_schema(Path(schema_path))
     run = load_run(Path(run_dir))
     check_run_fits_schema(run, schema)
