@@ -98,6 +98,7 @@ def test_annotations_retrain_the_model_and_the_queue_follows_it(studio_server, p
             client.create_annotation(task["id"], result_of(seed[task["data"]["sentence_id"]]))
         assert server.retrainer.wait_idle(240)
         status = httpx.get(f"{server.url}/status").json()
+        versions = httpx.get(f"{server.url}/versions").json()["versions"]
     finally:
         server.stop()
 
@@ -106,6 +107,7 @@ def test_annotations_retrain_the_model_and_the_queue_follows_it(studio_server, p
     assert training["annotation_events"] == 2
     new_version = status["model_version"]
     assert new_version.startswith("live-001-") and new_version == training["model_version"]
+    assert versions == [new_version, baseline_version]
     assert (tmp_path / "live" / "runs" / "live-001" / "event_types.skops").exists()
     # The pull behind it: a snapshot and all 172 annotations, nothing lost.
     assert len(list((labels / "snapshots").glob("*.json"))) == 2  # the export and its users sidecar

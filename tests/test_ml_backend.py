@@ -43,6 +43,7 @@ def test_health_and_setup_report_the_model_version_and_ignore_the_token(run, cap
                                         "hostname": "http://127.0.0.1:8080", "access_token": TOKEN,
                                         "extra_params": None})  # fmt: skip
     assert setup.status_code == 200 and setup.json() == {"model_version": run.model_version}
+    assert client.get("/versions").json() == {"versions": [run.model_version]}
     assert TOKEN not in capsys.readouterr().err + client.get("/status").text
 
 

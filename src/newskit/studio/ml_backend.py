@@ -4,7 +4,8 @@ The protocol is the one Label Studio 1.23 speaks to model servers (its ``ml/api_
 and ``ml/models.py``): ``GET /health``, ``POST /setup`` (answered with the model version),
 ``POST /predict`` (``{"tasks": [...]}`` → ``{"results": [one prediction per task]}``, each
 with ``model_version`` and ``score``) and ``POST /webhook`` (Label Studio's "Start training"
-and the project webhook's annotation events). ``GET /status`` tells what serves and how the
+and the project webhook's annotation events), ``GET /versions`` (the versions served, newest
+first). ``GET /status`` tells what serves and how the
 trainings went. Label Studio's own ``label-studio-ml`` package is not used: its last release
 on PyPI (1.0.9) pins Flask 1.1.2, Werkzeug 2.0.2 and Jinja2 3.0.3, older than the Jinja2 the
 kit needs; Starlette and uvicorn carry the five routes instead.
@@ -143,6 +144,14 @@ def create_app(
         retrainer.annotation_events(count)
         return JSONResponse({"status": "ok", "counted": count})
 
+    async def versions(_request: Request) -> JSONResponse:
+        # The model versions this server has served, newest first (Label Studio's version list).
+        state = retrainer.status() if retrainer else {"trainings": []}
+        served = [t["model_version"] for t in reversed(state["trainings"]) if t.get("model_version")]
+        first = [t["previous_model_version"] for t in state["trainings"][:1]]
+        newest = live.run.model_version
+        return JSONResponse({"versions": list(dict.fromkeys([newest, *served, *first]))})
+
     async def status(_request: Request) -> JSONResponse:
         state = retrainer.status() if retrainer else {"model_version": live.run.model_version}
         return JSONResponse({**state, **counters})
@@ -154,6 +163,7 @@ def create_app(
         Route("/predict", predict, methods=["POST"]),
         Route("/webhook", webhook, methods=["POST"]),
         Route("/status", status, methods=["GET"]),
+        Route("/versions", versions, methods=["GET"]),
     ]
     app = Starlette(routes=routes)
     app.state.live, app.state.retrainer = live, retrainer
