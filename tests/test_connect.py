@@ -1,5 +1,5 @@
-"""The model in the loop against a real Label Studio (marker studio): connect, live suggestions,
-retraining after annotations, and the queue following the newest model."""
+"""The model in the loop: connect, live suggestions, retraining after annotations, and the queue
+following the newest model, against a real Label Studio (marker studio) and the fake adapter."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from newskit.studio.connect import connect
 from newskit.studio.push import sentence_tasks
 from newskit.studio.serve import Retraining, make_server
 from tests.studio_fixtures import free_port
-
-pytestmark = pytest.mark.studio
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
@@ -48,12 +46,14 @@ def result_of(row: dict) -> list[dict]:
     ]
 
 
+@pytest.mark.studio
 def test_connect_needs_a_running_model_server(studio_server, project_title):
     with pytest.raises(NewskitError, match=r"no newskit model server answers at http://127\.0\.0\.1:"):
         connect(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
                 backend_url=f"http://127.0.0.1:{free_port()}", schema_path=SCHEMA_PATH)  # fmt: skip
 
 
+@pytest.mark.studio
 def test_annotations_retrain_the_model_and_the_queue_follows_it(studio_server, project_title, tmp_path):
     corpus, labels = tmp_path / "corpus", tmp_path / "labels"
     corpus.mkdir(), labels.mkdir()
@@ -127,3 +127,24 @@ def test_annotations_retrain_the_model_and_the_queue_follows_it(studio_server, p
     # ...so the next task Label Studio hands out is the one the newest model is least sure of.
     following = httpx.get(f"{studio_server.url}/api/projects/{project_id}/next", headers=headers).json()
     assert newest[following["id"]] == min(newest.values())
+
+
+def test_refresh_gives_open_tasks_the_new_model_once_and_orders_by_it(tmp_path):
+    """A fast check with the fake adapter (the real server is checked above)."""
+    from newskit.studio.connect import refresh_predictions
+    from tests.corpus_samples import StandInRun, write_small_corpus
+    from tests.fake_studio import FakeStudioClient
+
+    write_small_corpus(tmp_path / "corpus")
+    fake = FakeStudioClient()
+    project_id = fake.create_project("p", "<View/>")
+    task_ids = fake.import_tasks(project_id, [{"data": d} for d in sentence_tasks(tmp_path / "corpus")])
+    fake.create_annotation(task_ids[0], [])
+    schema = load_schema(SCHEMA_PATH)
+    assert refresh_predictions(fake, project_id, schema, StandInRun()) == 4
+    assert refresh_predictions(fake, project_id, schema, StandInRun()) == 0  # not twice
+    stored = fake.list_predictions(project_id)
+    assert {p["task"] for p in stored} == set(task_ids[1:])
+    assert all(p["model_version"] == "stand-in-1" for p in stored)
+    assert fake.projects[project_id]["model_version"] == "stand-in-1"
+    assert fake.projects[project_id]["sampling"] == "Uncertainty sampling"

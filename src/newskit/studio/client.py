@@ -9,7 +9,6 @@ import can duplicate tasks, so callers retry themselves after re-listing what ex
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from newskit.errors import NewskitError
+from newskit.studio.client_loop import ModelLoopCalls
 from newskit.studio.settings import API_KEY_ENV, DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 __all__ = [
@@ -60,7 +60,7 @@ def _detail(body: Any) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-class StudioClient:
+class StudioClient(ModelLoopCalls):
     """A Label Studio server reached with one API key (a legacy token or a personal access token)."""
 
     def __init__(self, url: str, api_key: str, *, timeout: float = 300.0) -> None:
@@ -260,82 +260,3 @@ class StudioClient:
                 )
             ),
         )
-
-    # -- the model in the loop (newskit serve, newskit studio connect) ---------------------------
-
-    def ensure_ml_backend(self, project_id: int, backend_url: str, title: str) -> dict[str, Any]:
-        """Connect the model server at ``backend_url`` to a project (once); return its id and version.
-
-        Label Studio checks the server (``/health``, ``/setup``) when it is added, so it must run.
-        """
-        backends = self._call(
-            f"list the ML backends of project {project_id}", lambda: self._sdk.ml.list(project=project_id)
-        )
-        found = [b for b in backends if (b.url or "").rstrip("/") == backend_url.rstrip("/")]
-        backend = found[0] if found else None
-        if backend is None:
-            backend = self._call(
-                f"connect the model server {backend_url} to project {project_id}",
-                lambda: self._sdk.ml.create(
-                    project=project_id, url=backend_url, title=title, is_interactive=False, auto_update=True
-                ),
-            )
-        return {"id": int(backend.id), "model_version": backend.model_version or "", "created": not found}
-
-    def ensure_webhook(self, project_id: int, url: str, actions: list[str]) -> tuple[int, bool]:
-        """A webhook of the project that posts ``actions`` (with payload) to ``url``; (id, created)."""
-        hooks = self._call("list webhooks", lambda: self._sdk.webhooks.list(project=str(project_id)))
-        for hook in hooks:
-            if hook.url == url and hook.project == project_id:
-                return int(hook.id), False
-        hook = self._call(
-            f"add a webhook to project {project_id}",
-            lambda: self._sdk.webhooks.create(
-                url=url, project=project_id, actions=actions, send_payload=True, send_for_all_actions=False
-            ),
-        )
-        return int(hook.id), True
-
-    def update_project(self, project_id: int, **fields: Any) -> None:
-        """Change project settings (e.g. ``model_version``, ``sampling``, ``show_collab_predictions``)."""
-        self._call(f"update project {project_id}", lambda: self._sdk.projects.update(id=project_id, **fields))
-
-    def open_tasks(self, project_id: int) -> list[dict[str, Any]]:
-        """Tasks nobody has annotated (or skipped) yet: ``{"id", "data"}``, in task id order."""
-
-        # Filtered on the server: with "evaluate predictions automatically" on, Label Studio asks
-        # the model server for every listed task that has no prediction yet.
-        items = [
-            {"filter": f"filter:tasks:{name}", "operator": "equal", "type": "Number", "value": 0}
-            for name in ("total_annotations", "cancelled_annotations")
-        ]
-        query = json.dumps({"filters": {"conjunction": "and", "items": items}})
-
-        def fetch() -> list[dict[str, Any]]:
-            pager = self._sdk.tasks.list(
-                project=project_id,
-                page_size=LIST_PAGE_SIZE,
-                fields="task_only",
-                include="id,data,total_annotations,cancelled_annotations",
-                query=query,
-            )
-            return sorted(
-                (
-                    {"id": int(t.id), "data": t.data or {}}
-                    for t in pager
-                    if not (t.total_annotations or 0) and not (t.cancelled_annotations or 0)
-                ),
-                key=lambda t: t["id"],
-            )
-
-        return self._call(f"list the open tasks of project {project_id}", fetch)
-
-    def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
-        """Add predictions (``{"task", "result", "score", "model_version"}``) to tasks; return how many."""
-        if not predictions:
-            return 0
-        self._call(
-            f"import {len(predictions)} predictions into project {project_id}",
-            lambda: self._sdk.projects.import_predictions(id=project_id, request=predictions),
-        )
-        return len(predictions)
