@@ -17,9 +17,9 @@ from newskit.labels.schema import load_schema
 from newskit.studio.connect import connect
 from newskit.studio.push import push, to_prediction
 from newskit.studio.serve import make_server
+from tests.browser import labeling_page
 from tests.corpus_samples import SENTENCES, write_small_corpus
 from tests.studio_fixtures import free_port
-from tests.test_label_studio_page import CHROMIUM_ARGS, chromium  # noqa: F401  (the session fixture)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
@@ -29,13 +29,8 @@ pytestmark = [pytest.mark.studio, pytest.mark.browser]
 
 
 def test_opening_a_task_shows_the_models_suggestion_with_its_version(
-    studio_server,
-    chromium,  # noqa: F811
-    project_title,
-    tmp_path,
+    studio_server, chromium, project_title, tmp_path
 ):
-    from playwright.sync_api import sync_playwright
-
     ids = write_small_corpus(tmp_path / "corpus")
     report = push(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
                   corpus_dir=tmp_path / "corpus", schema_path=SCHEMA_PATH)  # fmt: skip
@@ -47,26 +42,14 @@ def test_opening_a_task_shows_the_models_suggestion_with_its_version(
         connect(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
                 backend_url=server.url, schema_path=SCHEMA_PATH)  # fmt: skip
         assert studio_server.client().list_predictions(report.project_id) == []  # nothing pre-computed
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1100})
-                page.goto(f"{studio_server.url}/user/login/")
-                page.fill("input[name=email]", studio_server.email)
-                page.fill("input[name=password]", studio_server.password)
-                page.click("button[type=submit], input[type=submit]")
-                page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
-                page.goto(f"{studio_server.url}/projects/{report.project_id}/data?task={task_id}")
-                page.get_by_text("Angriff aus der Distanz").first.wait_for(timeout=90_000)
-                page.wait_for_timeout(1500)
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                page.screenshot(path=str(SCREENSHOT), full_page=True)
-                text = page.inner_text("body")
-                checked = page.eval_on_selector_all(
-                    "input:checked", "nodes => nodes.map(n => n.closest('label')?.innerText || n.value)"
-                )
-            finally:
-                browser.close()
+        with labeling_page(studio_server, chromium, report.project_id, task_id) as page:
+            page.wait_for_timeout(1500)
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            text = page.inner_text("body")
+            checked = page.eval_on_selector_all(
+                "input:checked", "nodes => nodes.map(n => n.closest('label')?.innerText || n.value)"
+            )
         status = httpx.get(f"{server.url}/status").json()
     finally:
         server.stop()

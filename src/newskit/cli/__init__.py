@@ -17,8 +17,10 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     dataset,
     labels,
     live,
+    review,
     run,
     schema,
+    team,
     training,
 )
 from newskit.cli.app import app

@@ -55,10 +55,6 @@ class ModelLoopCalls:
         )
         return int(hook.id), True
 
-    def update_project(self, project_id: int, **fields: Any) -> None:
-        """Change project settings (e.g. ``model_version``, ``sampling``, ``show_collab_predictions``)."""
-        self._call(f"update project {project_id}", lambda: self._sdk.projects.update(id=project_id, **fields))
-
     def open_tasks(self, project_id: int) -> list[dict[str, Any]]:
         """Tasks nobody has annotated (or skipped) yet: ``{"id", "data"}``, in task id order."""
 

@@ -75,10 +75,12 @@ def connect(
     known = any(p["model_version"] == version for p in client.list_predictions(project_id))
     client.update_project(
         project_id,
-        show_collab_predictions=True,  # "use predictions to pre-label tasks"
-        evaluate_predictions_automatically=True,  # ask the model when a task without one is opened
-        model_version=version if known else "",
-        sampling=UNCERTAINTY_SAMPLING,
+        {
+            "show_collab_predictions": True,  # "use predictions to pre-label tasks"
+            "evaluate_predictions_automatically": True,  # ask the model when a task without one opens
+            "model_version": version if known else "",
+            "sampling": UNCERTAINTY_SAMPLING,
+        },
     )
     return ConnectReport(
         project_id=project_id,
@@ -109,5 +111,5 @@ def refresh_predictions(client: StudioClient, project_id: int, schema: Schema, r
         ]
         check_predictions(schema, version, predictions)
         added += client.import_predictions(project_id, predictions)
-    client.update_project(project_id, model_version=version, sampling=UNCERTAINTY_SAMPLING)
+    client.update_project(project_id, {"model_version": version, "sampling": UNCERTAINTY_SAMPLING})
     return added
