@@ -11,7 +11,7 @@ from newskit.errors import NewskitError
 from newskit.labels.label_config import render_label_config
 from newskit.labels.schema import load_schema
 from newskit.studio.client import StudioUnavailable
-from newskit.studio.push import import_missing, push, sentence_tasks
+from newskit.studio.push import import_missing, push, sentence_tasks, to_prediction
 from tests.corpus_samples import StandInRun, seed_or_small_corpus, write_small_corpus
 from tests.fake_studio import FakeStudioClient
 
@@ -341,3 +341,20 @@ def test_server_stopped_mid_push_then_resumed_without_duplicates(studio_server, 
     client = studio_server.client()
     assert client.task_count(report.project_id) == len(expected)
     assert sorted(client.list_task_sentence_ids(report.project_id)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("none", "strike", "shown"), [(0.9, 0.6, ["none"]), (0.55, 0.7, ["strike", "diplomacy"])]
+)
+def test_a_suggestion_never_ticks_none_with_an_event(none, strike, shown):
+    output = {
+        "event_types": {
+            "labels": ["strike", "diplomacy", "none"],
+            "probabilities": {"strike": strike, "diplomacy": 0.52, "none": none},
+        },
+        "stance": {"labels": ["neutral"], "probabilities": {"neutral": 0.8}},
+        "confidence": 0.1,
+    }
+    prediction = to_prediction(load_schema(SCHEMA), "m-1", output)
+    event = next(item for item in prediction["result"] if item["from_name"] == "event_type")
+    assert event["value"]["choices"] == shown
