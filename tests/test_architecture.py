@@ -19,7 +19,8 @@ ALLOWED = {
     "dataset": {"corpus", "labels"},
     "training": {"segment", "labels"},
     "cards": {"training", "labels"},
-    "studio": {"labels", "training"},
+    # studio → dataset: ``newskit serve`` rebuilds the dataset when it retrains.
+    "studio": {"labels", "dataset", "training"},
 }
 OFFLINE = ["corpus", "segment", "labels", "dataset", "training", "cards"]
 

@@ -19,6 +19,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from newskit.errors import NewskitError
+from newskit.studio.client_loop import ModelLoopCalls
 from newskit.studio.settings import API_KEY_ENV, DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 __all__ = [
@@ -81,7 +82,7 @@ def _detail(body: Any) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-class StudioClient:
+class StudioClient(ModelLoopCalls):
     """A Label Studio server reached with one API key (a legacy token or a personal access token)."""
 
     def __init__(self, url: str, api_key: str, *, timeout: float = 300.0) -> None:

@@ -159,6 +159,10 @@ def _server_env(data_dir: Path, email: str, password: str, token: str) -> dict[s
         LABEL_STUDIO_PASSWORD=password,
         LABEL_STUDIO_USER_TOKEN=token,
         LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
+        # The server listens on 127.0.0.1 only; a model server (`newskit serve`) and the webhook
+        # it receives run on this machine too, which Label Studio blocks by default.
+        LABEL_STUDIO_ML_BLOCK_LOCAL_IP="false",
+        LABEL_STUDIO_SSRF_PROTECTION_ENABLED="false",
         # Only people added with `studio add-user` or the organization's invite link get an account.
         LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
     )
