@@ -91,6 +91,9 @@ def predict_cli(
         Path | None, typer.Option(help="Text file: split into sentences, each classified.")
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    schema: Annotated[
+        Path | None, typer.Option(help="Label schema whose exclusive labels apply, e.g. labels/schema.yaml.")
+    ] = None,
 ) -> None:
     """Predict labels and probabilities for a sentence or every sentence of a file."""
     from newskit.errors import NewskitError
@@ -99,7 +102,7 @@ def predict_cli(
 
     if format not in ("table", "jsonl"):
         raise NewskitError(f"unknown --format {format!r}", "use table or jsonl")
-    results = predict(run_dir=run_dir, text=text, file=file)
+    results = predict(run_dir=run_dir, text=text, file=file, schema_path=schema)
     if format == "jsonl":
         for result in results:
             typer.echo(dumps(result))

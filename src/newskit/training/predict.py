@@ -153,8 +153,15 @@ def read_sentences(text: str | None, file: Path | None) -> list[str]:
     return sentences
 
 
-def predict(*, run_dir: Path, text: str | None = None, file: Path | None = None) -> list[dict[str, Any]]:
-    """Predict every sentence of ``text``/``file``; each result also carries its ``text``."""
-    run = load_run(run_dir)
+def predict(
+    *, run_dir: Path, text: str | None = None, file: Path | None = None, schema_path: Path | None = None
+) -> list[dict[str, Any]]:
+    """Predict every sentence of ``text``/``file``; each result also carries its ``text``.
+
+    With ``schema_path``, the schema's exclusive labels apply (as in ``push`` and ``serve``).
+    """
+    from newskit.labels.schema import load_schema
+
+    run = load_run(run_dir, schema=load_schema(Path(schema_path)) if schema_path else None)
     sentences = read_sentences(text, file)
     return [{"text": s, **result} for s, result in zip(sentences, run.predict(sentences), strict=True)]
