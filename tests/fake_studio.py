@@ -185,3 +185,31 @@ class FakeStudioClient:
             if task["project"] == project_id
         ]
         return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+
+    # -- the model in the loop -----------------------------------------------------------------
+
+    def ensure_ml_backend(self, project_id: int, backend_url: str, title: str) -> dict[str, Any]:
+        backends = self._project(project_id).setdefault("ml_backends", {})
+        created = backend_url not in backends
+        backends.setdefault(backend_url, {"id": len(backends) + 1, "title": title})
+        return {"id": backends[backend_url]["id"], "model_version": "", "created": created}
+
+    def ensure_webhook(self, project_id: int, url: str, actions: list[str]) -> tuple[int, bool]:
+        hooks = self._project(project_id).setdefault("webhooks", {})
+        created = url not in hooks
+        hooks.setdefault(url, {"id": len(hooks) + 1, "actions": list(actions)})
+        return hooks[url]["id"], created
+
+    def open_tasks(self, project_id: int) -> list[dict[str, Any]]:
+        self._project(project_id)
+        return [
+            {"id": task_id, "data": task["data"]}
+            for task_id, task in sorted(self.tasks.items())
+            if task["project"] == project_id and not task["annotations"]
+        ]
+
+    def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
+        self._project(project_id)
+        for prediction in predictions:
+            self.tasks[prediction["task"]]["predictions"].append(dict(prediction))
+        return len(predictions)

@@ -21,7 +21,8 @@ ALLOWED = {
     "dataset": {"corpus", "labels"},
     "training": {"segment", "labels", "engines"},
     "cards": {"training", "labels"},
-    "studio": {"labels", "training"},
+    # studio → dataset: ``newskit serve`` rebuilds the dataset when it retrains.
+    "studio": {"labels", "dataset", "training"},
 }
 OFFLINE = ["engines", "corpus", "segment", "labels", "dataset", "training", "cards"]
 

@@ -63,3 +63,22 @@ def test_ray_matches_the_single_process_output(local_ray, sentences, tmp_path):
     assert out.read_text(encoding="utf-8") == single
     # More shards than workers, and each worker process loaded the run once: at most one per CPU.
     assert len(input_shards(path, shard_bytes=4_000)) > 3 and 1 <= len(report.workers) <= 2
+
+
+def test_the_schema_exclusive_labels_reach_the_shards(sentences, tmp_path):
+    from newskit.labels.schema import load_schema
+    from newskit.training.predict import load_run
+
+    path, _ = sentences
+    schema = REPO / "labels" / "schema.yaml"
+    single = io.StringIO()
+    predict_file(run_dir=RUN, input_path=path, stream=single, schema_path=schema)
+    sharded = io.StringIO()
+    predict_file_sharded(
+        run_dir=RUN, input_path=path, stream=sharded, engine="local", shard_bytes=4_000, schema_path=schema
+    )
+    assert sharded.getvalue() == single.getvalue()
+    run = load_run(RUN, schema=load_schema(schema))
+    rows = [json.loads(line) for line in single.getvalue().splitlines()]
+    expected = run.predict([row["text"] for row in rows])
+    assert [{k: v for k, v in row["prediction"].items() if k != "model_version"} for row in rows] == expected

@@ -16,6 +16,7 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     corpus,
     dataset,
     labels,
+    live,
     review,
     run,
     schema,

@@ -16,12 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from newskit.cli.app import app
-from newskit.studio.server import DEFAULT_DATA_DIR, default_venv_dir, start_server, stop_server
-from newskit.studio.settings import DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
+from newskit.studio.server import default_venv_dir, start_server, stop_server
+from newskit.studio.settings import DEFAULT_DATA_DIR, DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 UrlOption = Annotated[
     str | None,
-    typer.Option(help=f"Label Studio URL (default: ${URL_ENV}, else {DEFAULT_URL})", show_default=False),
+    typer.Option(
+        help=f"Label Studio URL (default: ${URL_ENV}, else the server `newskit studio up` started from "
+        f"{DEFAULT_DATA_DIR}/, else {DEFAULT_URL})",
+        show_default=False,
+    ),
 ]
 ProjectOption = Annotated[
     str | None,
@@ -40,19 +44,45 @@ studio_app = typer.Typer(help="Run a local Label Studio (installed into its own 
 app.add_typer(studio_app, name="studio")
 
 
+def _database_text(database: str, data_dir: Path) -> str:
+    if database == "sqlite":
+        return f"SQLite ({data_dir / 'label_studio.sqlite3'})"
+    if database == "postgres":
+        return f"PostgreSQL in {data_dir / 'postgres'} (local, started and stopped with Label Studio)"
+    return f"PostgreSQL at {database}"
+
+
 @studio_app.command("up")
 def studio_up_cli(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 8080,
+    port: Annotated[
+        int | None, typer.Option(help="Port on 127.0.0.1 (default: 8080)", show_default=False)
+    ] = None,
     data_dir: Annotated[Path, typer.Option(help="Label Studio's data folder")] = DEFAULT_DATA_DIR,
+    postgres: Annotated[
+        bool, typer.Option("--postgres", help="Keep the data in a local PostgreSQL under DATA_DIR/postgres")
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this PostgreSQL: postgresql://USER@HOST:PORT/NAME (password from $PGPASSWORD)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start a local Label Studio on 127.0.0.1 (installing it first if needed) and tell how to use it."""
-    info = start_server(data_dir=data_dir, port=port, venv_dir=default_venv_dir())
+    database = {"postgres": postgres, "database_url": database_url}
+    info = start_server(data_dir=data_dir, port=port, venv_dir=default_venv_dir(), **database)
     state = "is already running" if info.already_running else "is running"
     folder = shlex.quote(str(data_dir))
     typer.echo(f"Label Studio {state} at {info.url} (pid {info.pid}, data in {data_dir})")
+    typer.echo(f"Database: {_database_text(info.database, data_dir)}")
     typer.echo(f"Log in as {info.email}; the password is in {data_dir / 'admin_password'}")
     typer.echo("Give newskit the API key with:")
     typer.echo(f"  export LABEL_STUDIO_API_KEY=$(cat {folder}/api_key)")
+    if data_dir == DEFAULT_DATA_DIR:
+        typer.echo(f"newskit commands run here use {info.url} unless --url or ${URL_ENV} say otherwise")
+    else:
+        typer.echo(f"Point newskit at it with: export {URL_ENV}={info.url}")
     typer.echo(f"Stop it with: newskit studio down --data-dir {folder}")
 
 
@@ -60,7 +90,7 @@ def studio_up_cli(
 def studio_down_cli(
     data_dir: Annotated[Path, typer.Option(help="Label Studio's data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
-    """Stop the local Label Studio started from DATA_DIR."""
+    """Stop the local Label Studio started from DATA_DIR (and its local PostgreSQL, if it has one)."""
     if stop_server(data_dir):
         typer.echo(f"Stopped Label Studio (data in {data_dir})")
     else:

@@ -92,6 +92,9 @@ def predict_cli(
         Path | None, typer.Option(help="Text file: split into sentences, each classified.")
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    schema: Annotated[
+        Path | None, typer.Option(help="Label schema whose exclusive labels apply, e.g. labels/schema.yaml.")
+    ] = None,
     input: Annotated[
         Path | None,
         typer.Option(
@@ -115,13 +118,17 @@ def predict_cli(
         if engine == "ray":
             from newskit.training.predict_ray import predict_file_sharded
 
-            report = predict_file_sharded(run_dir=run_dir, input_path=input, output=output, address=address)
+            report = predict_file_sharded(
+                run_dir=run_dir, input_path=input, output=output, address=address, schema_path=schema
+            )
         else:
             import sys
 
             from newskit.training.batch_predict import predict_file
 
-            report = predict_file(run_dir=run_dir, input_path=input, output=output, stream=sys.stdout)
+            report = predict_file(
+                run_dir=run_dir, input_path=input, output=output, stream=sys.stdout, schema_path=schema
+            )
         if output is not None:
             typer.echo(f"{report.records} records predicted → {output}")
         return
@@ -131,7 +138,7 @@ def predict_cli(
 
     if format not in ("table", "jsonl"):
         raise NewskitError(f"unknown --format {format!r}", "use table or jsonl")
-    results = predict(run_dir=run_dir, text=text, file=file)
+    results = predict(run_dir=run_dir, text=text, file=file, schema_path=schema)
     if format == "jsonl":
         for result in results:
             typer.echo(dumps(result))

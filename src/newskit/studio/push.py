@@ -82,26 +82,41 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
             }
 
 
-def _prediction(schema: Schema, run: Predictor, predicted: dict[str, Any]) -> dict[str, Any]:
+def to_prediction(schema: Schema, model_version: str, predicted: dict[str, Any]) -> dict[str, Any]:
     """A Label Studio prediction (pre-annotation) from one ``Run.predict`` output."""
     result = []
     for task in schema.tasks:
-        labels = list((predicted.get(task.field) or {}).get("labels") or [])
+        output = predicted.get(task.field) or {}
+        labels = list(output.get("labels") or [])  # Run.predict applied the schema (training.decisions)
         if labels:
             result.append(
                 {"from_name": task.name, "to_name": "text", "type": "choices", "value": {"choices": labels}}
             )
-    return {"model_version": run.model_version, "score": float(predicted["confidence"]), "result": result}
+    return {"model_version": model_version, "score": float(predicted["confidence"]), "result": result}
 
 
-def _load_run(predictions: Path | Predictor) -> Predictor:
+def check_predictions(schema: Schema, model_version: str, predictions: list[dict[str, Any]]) -> None:
+    """Refuse predictions whose labels are not the schema's (Label Studio would accept them)."""
+    problems: set[str] = set()
+    for prediction in predictions:
+        problems.update(p.split(": ", 1)[-1] for p in validate_result(schema, prediction["result"]))
+    if problems:
+        raise NewskitError(
+            f"the predictions of model {model_version!r} do not fit schema {schema.name!r}: "
+            + "; ".join(sorted(problems)[:5])
+            + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
+            f"use a run trained on a dataset built with schema {schema.name!r} (its labels and tasks)",
+        )
+
+
+def _load_run(predictions: Path | Predictor, schema: Schema) -> Predictor:
     if hasattr(predictions, "predict"):
         return predictions  # type: ignore[return-value]
     from newskit.training.predict import (
         load_run,  # imported here: scikit-learn is only needed with predictions
     )
 
-    return load_run(Path(predictions))
+    return load_run(Path(predictions), schema=schema)  # the schema's exclusive labels apply
 
 
 def select_tasks(
@@ -116,19 +131,9 @@ def select_tasks(
     tasks = [{"data": d} for d in data]
     if run is not None:
         outputs = run.predict([d["text"] for d in data])
-        problems: set[str] = set()
         for task, output in zip(tasks, outputs, strict=True):
-            task["predictions"] = [_prediction(schema, run, output)]
-            problems.update(
-                p.split(": ", 1)[-1] for p in validate_result(schema, task["predictions"][0]["result"])
-            )
-        if problems:
-            raise NewskitError(
-                f"the predictions of model {run.model_version!r} do not fit schema {schema.name!r}: "
-                + "; ".join(sorted(problems)[:5])
-                + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
-                "use a run trained on a dataset built with this schema",
-            )
+            task["predictions"] = [to_prediction(schema, run.model_version, output)]
+        check_predictions(schema, run.model_version, [t["predictions"][0] for t in tasks])
     if order == "uncertain":
         if run is None:
             raise NewskitError("--order uncertain needs model predictions", "add --predictions RUN_DIR")
@@ -281,7 +286,7 @@ def push(
     team = load_team_settings(Path(team_path) if team_path else Path(schema_path).parent / TEAM_FILE)
     label_config = render_label_config(schema)
     data = list(sentence_tasks(Path(corpus_dir)))
-    run = _load_run(predictions) if predictions is not None else None
+    run = _load_run(predictions, schema) if predictions is not None else None
     tasks = select_tasks(schema, data, run=run, order=order, limit=limit)
 
     client = client or StudioClient(url, api_key)

@@ -31,6 +31,13 @@ class BatchReport:
     workers: list[str] = field(default_factory=list)  # processes that loaded the run (sharded runs)
 
 
+def load_run_with_schema(run_dir: Path, schema_path: Path | None) -> Run:
+    """The run, with the exclusive labels of the schema at ``schema_path`` applied (if given)."""
+    from newskit.labels.schema import load_schema
+
+    return load_run(run_dir, schema=load_schema(Path(schema_path)) if schema_path else None)
+
+
 def checked_text(record: dict[str, Any], where: str) -> str:
     """The record's ``text``; a missing or empty text, or a field we would overwrite, is an error."""
     text = record.get("text")
@@ -79,14 +86,19 @@ def write_predictions(run: Run, records: Iterable[tuple[str, dict[str, Any]]], h
 
 
 def predict_file(
-    *, run_dir: Path, input_path: Path, output: Path | None = None, stream: IO[str] | None = None
+    *,
+    run_dir: Path,
+    input_path: Path,
+    output: Path | None = None,
+    stream: IO[str] | None = None,
+    schema_path: Path | None = None,
 ) -> BatchReport:
     """Predict every record of ``input_path`` (``.jsonl``, ``.parquet`` or a folder of parts).
 
     Writes to ``output`` (atomically: an error leaves no file) or, without it, to ``stream``.
-    An input without records is an error.
+    An input without records is an error. With ``schema_path``, its exclusive labels apply.
     """
-    run = load_run(run_dir)
+    run = load_run_with_schema(run_dir, schema_path)
     records = iter_records(Path(input_path))
     report = BatchReport(output=output)
     if output is not None:

@@ -30,18 +30,19 @@ from newskit.records import (
     record_files,
     write_part,
 )
-from newskit.training.batch_predict import BatchReport, predict_records
+from newskit.training.batch_predict import BatchReport, load_run_with_schema, predict_records
 from newskit.training.predict import load_run, model_files
 from newskit.training.train import CONFIG_NAME, TRAIN_INFO_NAME
 
 SHARD_BYTES = 2_000_000
 
 
-def run_bundle(run_dir: Path) -> dict[str, Any]:
-    """The files a worker needs to load the run: name → bytes (config, train info, skops models)."""
-    run = load_run(run_dir)  # checks the run here, with the driver's one-line errors
+def run_bundle(run_dir: Path, schema_path: Path | None = None) -> dict[str, Any]:
+    """What a worker needs to load the run: its files (name → bytes) and the schema's exclusive labels."""
+    run = load_run_with_schema(run_dir, schema_path)  # checks both here, with the driver's errors
     paths = [run.path / CONFIG_NAME, run.path / TRAIN_INFO_NAME, *model_files(run.path, run.info)]
-    return {"name": run.path.resolve().name, "files": {path.name: path.read_bytes() for path in paths}}
+    files = {path.name: path.read_bytes() for path in paths}
+    return {"name": run.path.resolve().name, "files": files, "exclusive": run.exclusive}
 
 
 class PredictShard:
@@ -53,6 +54,7 @@ class PredictShard:
         for name, data in bundle["files"].items():
             (self.home / name).write_bytes(data)
         self.run = load_run(self.home)
+        self.run.exclusive = bundle["exclusive"]
         self.parts_dir = Path(parts_dir)
         self.worker = f"{socket.gethostname()}:{os.getpid()}"  # which process loaded the run
 
@@ -88,9 +90,10 @@ def predict_file_sharded(
     address: str | None = None,
     shard_bytes: int = SHARD_BYTES,
     workers: int | None = None,
+    schema_path: Path | None = None,
 ) -> BatchReport:
     """:func:`newskit.training.batch_predict.predict_file` on shards (``engine`` ``ray`` or ``local``)."""
-    bundle = run_bundle(run_dir)
+    bundle = run_bundle(run_dir, schema_path)
     shards = input_shards(Path(input_path), shard_bytes=shard_bytes)
     # Workers write their parts beside the output (or the input): a place they can all reach.
     scratch = Path(output).parent if output is not None else record_files(input_path)[0].parent
