@@ -12,7 +12,7 @@ import pytest
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
 from newskit.training.config import parse_config
-from newskit.training.crossval import fit_task, group_folds, hashed_rows, tune_thresholds
+from newskit.training.crossval import TaskCV, group_folds, hashed_rows, tune_thresholds
 from newskit.training.data import TaskSpec, derive_tasks
 from newskit.training.models import build_model, save_model
 from newskit.training.train import train
@@ -197,8 +197,8 @@ def test_hashing_once_for_all_fits_gives_the_same_model(tmp_path, kind):
     params = config.candidates()[0]
     rows = hashed_rows(TEXTS, config)
     assert rows.hashed.shape == (len(TEXTS), 2 * 4096)
-    from_rows = fit_task(task, rows, y, groups, params, config)
-    from_texts = fit_task(task, TEXTS, y, groups, params, config)
+    from_rows = TaskCV(task, rows, y, groups, config).fit(params)
+    from_texts = TaskCV(task, TEXTS, y, groups, config).fit(params)
     assert from_rows.thresholds == from_texts.thresholds
     save_model(from_rows.pipeline, tmp_path / "rows.skops")
     save_model(from_texts.pipeline, tmp_path / "texts.skops")

@@ -109,7 +109,9 @@ class TrainConfig(_Strict):
     group_field: str = "article_id"
     max_folds: int = Field(5, ge=2)
     validation: Literal["merge", "ignore"] = "merge"
-    # Threads per fit for its per-class binary problems (SGD one-vs-all, one-vs-rest, calibration).
+    # Threads per fit for its per-class binary problems (SGD one-vs-all, one-vs-rest over labels).
+    # The calibrated linear SVM always runs in one thread (liblinear's random generator is
+    # process-wide; see models.THREAD_SAFE_MODELS).
     jobs: int = Field(1, ge=1)
     features: FeatureConfig = FeatureConfig()
     thresholds: ThresholdConfig = ThresholdConfig()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -177,46 +178,81 @@ class FittedTask:
         return decide(self.probabilities(texts, task), task.kind, self.thresholds)
 
 
-def fit_task(
-    task: TaskSpec,
-    texts: np.ndarray | Rows,
-    y: np.ndarray,
-    groups: np.ndarray,
-    params: dict[str, Any],
-    config: TrainConfig,
-    thresholds: list[float] | None = None,
-) -> FittedTask:
-    """Fit one task model; multi tasks get thresholds tuned on inner grouped out-of-fold probabilities.
+@dataclass
+class TaskCV:
+    """The cross-validation of one task: its rows, labels, article groups, config and folds.
 
-    Pass ``thresholds`` to skip the tuning (when they were already tuned on the same data).
+    Built once per task; model selection, the final fit, the evaluation's cross-validation,
+    the learning curve and the nested estimate all take their data and folds from it, so
+    they cannot disagree about what was split how.
     """
-    if task.kind == "multi" and thresholds is None:
-        thresholds = [config.thresholds.default] * len(task.labels)
-        if config.thresholds.tune and len(set(groups.tolist())) >= 2:
-            folds = group_folds(groups, config.max_folds)
-            thresholds = tune_thresholds(y, out_of_fold_proba(task, texts, y, folds, params, config), config)
-    return FittedTask(
-        fit_pipeline(task, texts, y, params, config), thresholds if task.kind == "multi" else None
-    )
 
+    task: TaskSpec
+    texts: Rows
+    y: np.ndarray
+    groups: np.ndarray
+    config: TrainConfig
 
-def score_candidate(
-    task: TaskSpec,
-    texts: np.ndarray | Rows,
-    y: np.ndarray,
-    folds: Folds,
-    params: dict[str, Any],
-    config: TrainConfig,
-) -> dict[str, Any]:
-    """Cross-validated macro F1 of one grid candidate (per fold and mean), plus its OOF thresholds."""
-    proba = out_of_fold_proba(task, texts, y, folds, params, config)
-    thresholds = tune_thresholds(y, proba, config) if task.kind == "multi" else None
-    predictions = decide(proba, task.kind, thresholds)
-    per_fold = [f1_scores(task.kind, y[idx], predictions[idx], len(task.labels))[0] for _, idx in folds]
-    finite = [f for f in per_fold if not np.isnan(f)]
-    return {
-        "params": params,
-        "fold_macro_f1": per_fold,
-        "mean_macro_f1": float(np.mean(finite)) if finite else float("nan"),
-        "thresholds": thresholds,
-    }
+    def __post_init__(self) -> None:
+        self.texts = _as_rows(self.texts)
+
+    @cached_property
+    def folds(self) -> Folds:
+        """Article-grouped folds, made on first use (one article is enough for a plain fit)."""
+        return group_folds(self.groups, self.config.max_folds)
+
+    @classmethod
+    def for_task(cls, task: TaskSpec, pool, config: TrainConfig, rows: Rows | None = None) -> TaskCV:
+        """The rows of ``pool`` (a :class:`~newskit.training.data.SplitData`) that have ``task``'s labels.
+
+        ``rows`` are the pool's texts, hashed once for all tasks (hashing configs); without
+        them the texts are hashed here.
+        """
+        rows = rows if rows is not None else hashed_rows(pool.texts, config)
+        y, present = pool.targets(task)
+        return cls(task, rows[present], y[present], pool.groups[present], config)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def n_articles(self) -> int:
+        """How many articles the rows come from."""
+        return len(set(self.groups.tolist()))
+
+    def subset(self, indices: np.ndarray) -> TaskCV:
+        """The same task on some of the rows (whole articles), with folds of its own."""
+        return TaskCV(self.task, self.texts[indices], self.y[indices], self.groups[indices], self.config)
+
+    def out_of_fold_proba(self, params: dict[str, Any]) -> np.ndarray:
+        """Probabilities for every row from the fold model that did not see its article."""
+        return out_of_fold_proba(self.task, self.texts, self.y, self.folds, params, self.config)
+
+    def score(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Cross-validated macro F1 of one grid candidate (per fold and mean), plus its OOF thresholds."""
+        proba = self.out_of_fold_proba(params)
+        kind = self.task.kind
+        thresholds = tune_thresholds(self.y, proba, self.config) if kind == "multi" else None
+        predictions = decide(proba, kind, thresholds)
+        n_labels = len(self.task.labels)
+        per_fold = [f1_scores(kind, self.y[idx], predictions[idx], n_labels)[0] for _, idx in self.folds]
+        finite = [f for f in per_fold if not np.isnan(f)]
+        return {
+            "params": params,
+            "fold_macro_f1": per_fold,
+            "mean_macro_f1": float(np.mean(finite)) if finite else float("nan"),
+            "thresholds": thresholds,
+        }
+
+    def fit(self, params: dict[str, Any], thresholds: list[float] | None = None) -> FittedTask:
+        """Fit on all rows; multi tasks get thresholds tuned on this object's out-of-fold probabilities.
+
+        Pass ``thresholds`` to skip the tuning (when they were already tuned on the same data).
+        """
+        task, config = self.task, self.config
+        if task.kind == "multi" and thresholds is None:
+            thresholds = [config.thresholds.default] * len(task.labels)
+            if config.thresholds.tune and self.n_articles >= 2:
+                thresholds = tune_thresholds(self.y, self.out_of_fold_proba(params), config)
+        pipeline = fit_pipeline(task, self.texts, self.y, params, config)
+        return FittedTask(pipeline, thresholds if task.kind == "multi" else None)

@@ -27,8 +27,8 @@ from newskit.training.crossval import FittedTask
 from newskit.training.data import TaskSpec
 from newskit.training.metrics import decide
 from newskit.training.models import load_model, task_probabilities
+from newskit.training.run_files import CONFIG_NAME, TRAIN_INFO_NAME
 from newskit.training.shared_steps import SharedSteps
-from newskit.training.train import CONFIG_NAME, TRAIN_INFO_NAME
 
 PROBABILITY_DIGITS = 4
 
