@@ -138,6 +138,7 @@ def render_card(
         hyperparameters=hyperparameter_table(run.info),
         calibration=calibration_table(metrics),
         trusted_types=list(TRUSTED_TYPES),
+        info_min_articles=run.config.evaluation.bootstrap_min_articles,
         fields=[task.field for task in run.tasks],
     )
     return card.content.rstrip("\n") + "\n"

@@ -57,3 +57,50 @@ def calibration_report(kind: str, y_true: np.ndarray, proba: np.ndarray, n_bins:
         "n_bins": n_bins,
         "on": "top-label probability" if kind == "single" else "every label probability, pooled",
     }
+
+
+# Platt scaling fitted out of fold. Hand-written around LogisticRegression rather than
+# CalibratedClassifierCV: that class calibrates on folds of its own (sentence-level, not by
+# article) or needs the folds stored inside the saved model; here the calibration is fitted on
+# the article-grouped out-of-fold probabilities training computes anyway, and stored as two
+# numbers per label in train_info.json.
+_EPSILON = 1e-6
+Calibration = list[tuple[float, float]]  # per label: (slope, intercept) on the log-odds
+
+
+def _log_odds(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _EPSILON, 1 - _EPSILON)
+    return np.log(p / (1 - p))
+
+
+def fit_calibration(kind: str, y: np.ndarray, proba: np.ndarray) -> Calibration:
+    """Per label, Platt scaling of out-of-fold probabilities against the truth.
+
+    Multi-label: each label's probability against its 0/1 column; single-label: each class's
+    probability one-vs-rest (then :func:`calibrate` renormalises rows, as scikit-learn's
+    ``CalibratedClassifierCV`` does). A label without both outcomes keeps its probabilities.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    truth = np.eye(proba.shape[1], dtype=np.int64)[y] if kind == "single" else np.asarray(y)
+    result = []
+    for column in range(proba.shape[1]):
+        outcome = truth[:, column]
+        if outcome.min() == outcome.max():
+            result.append((1.0, 0.0))
+            continue
+        model = LogisticRegression(C=1e4, max_iter=1000).fit(_log_odds(proba[:, column])[:, None], outcome)
+        result.append((round(float(model.coef_[0, 0]), 6), round(float(model.intercept_[0]), 6)))
+    return result
+
+
+def calibrate(kind: str, proba: np.ndarray, calibration: Calibration | None) -> np.ndarray:
+    """Apply :func:`fit_calibration`'s result (``None``: the probabilities as they are)."""
+    if calibration is None:
+        return proba
+    slopes = np.array([slope for slope, _ in calibration])
+    intercepts = np.array([intercept for _, intercept in calibration])
+    calibrated = 1 / (1 + np.exp(-(slopes * _log_odds(proba) + intercepts)))
+    if kind == "single":
+        calibrated = calibrated / calibrated.sum(axis=1, keepdims=True)
+    return calibrated

@@ -14,7 +14,7 @@ from typing import Any
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.training.calibration import calibration_pairs, calibration_report
-from newskit.training.crossval import Rows, TaskCV, hashed_rows
+from newskit.training.crossval import TaskCV
 from newskit.training.data import (
     DEFAULT_DATASET_DIR,
     TaskSpec,
@@ -24,13 +24,13 @@ from newskit.training.data import (
 )
 from newskit.training.evaluation_cv import (
     BASELINES,
-    FoldScores,
     baseline_predict,
     bootstrap_ci,
     cross_validate,
     fit_baseline,
     learning_curve,
 )
+from newskit.training.fitting import Rows, hashed_rows
 from newskit.training.metrics import decide, score_report
 from newskit.training.plots import confusion_plot, learning_curve_plot, reliability_plot
 from newskit.training.predict import Run, load_run
@@ -75,11 +75,9 @@ def evaluate_task(
         )
 
     calibration = calibration_report(task.kind, y_test, proba, config.evaluation.calibration_bins)
-    fold_scores: FoldScores = {}
-    report(f"{task.field}: grouped cross-validation on {len(y_pool):,} sentences")
-    cv_scores = cross_validate(cv, params, fold_scores)
+    cv_scores = cross_validate(cv, report)
     report(f"{task.field}: learning curve")
-    curve = learning_curve(cv, params, known=fold_scores)
+    curve = learning_curve(cv, params)
     plots = {
         "confusion": f"{PLOTS_DIR}/confusion_{task.field}.png",
         "reliability": f"{PLOTS_DIR}/reliability_{task.field}.png",

@@ -18,8 +18,9 @@ import numpy as np
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.training.config import TrainConfig, load_config
-from newskit.training.crossval import Rows, TaskCV, hashed_rows
+from newskit.training.crossval import TaskCV
 from newskit.training.data import TaskSpec, dataset_fingerprint, load_splits, training_pool
+from newskit.training.fitting import Rows, hashed_rows
 from newskit.training.metrics import rounded
 from newskit.training.models import save_model
 from newskit.training.run_files import CONFIG_NAME, METRICS_NAME, PLOTS_DIR, TRAIN_INFO_NAME, Progress, silent
@@ -42,28 +43,6 @@ def library_versions() -> dict[str, str]:
         "skops": skops.__version__,
         "datasets": datasets.__version__,
     }
-
-
-def select(cv: TaskCV, report: Progress = silent) -> tuple[dict[str, Any], list[dict]]:
-    """Score every grid candidate by grouped CV; return the best and the whole grid."""
-    task = cv.task
-    grid = []
-    candidates = cv.config.candidates()
-    for number, params in enumerate(candidates, start=1):
-        shown = ", ".join(f"{k}={v}" for k, v in params.items())
-        report(f"{task.field}: {len(cv.folds)}-fold CV of candidate {number}/{len(candidates)} ({shown})")
-        try:
-            grid.append(cv.score(params))
-        except ValueError as exc:  # e.g. too few examples of a class for a fold or for calibration
-            grid.append({"params": params, "error": " ".join(str(exc).split())})
-    scored = [c for c in grid if "error" not in c and not np.isnan(c["mean_macro_f1"])]
-    if not scored:
-        raise NewskitError(
-            f"task {task.field}: no grid candidate could be trained ({grid[0].get('error', 'no score')})",
-            "label more sentences per class or add a model without internal folds (logreg) to the grid",
-        )
-    best = max(scored, key=lambda c: c["mean_macro_f1"])  # max keeps the first of equal scores
-    return best, grid
 
 
 def _grid_record(candidate: dict) -> dict:
@@ -95,9 +74,9 @@ def train_task(
         raise NewskitError(
             f"task {task.field}: the training data has only one class", "label examples of other classes"
         )
-    best, grid = select(cv, report)
+    best, grid = cv.select(report)
     report(f"{task.field}: fitting the chosen model on {len(y):,} sentences")
-    fitted = cv.fit(best["params"], thresholds=best["thresholds"])
+    fitted = cv.fit(best["params"], rule=best)
     save_model(fitted.pipeline, out_dir / f"{task.field}.skops")
     counts = y.sum(axis=0) if task.kind == "multi" else np.bincount(y, minlength=len(task.labels))
     n_folds = len(cv.folds)
@@ -113,6 +92,11 @@ def train_task(
         "cv_macro_f1": rounded(best["mean_macro_f1"]),
         "grid": [_grid_record(c) for c in grid],
         "thresholds": dict(zip(task.labels, fitted.thresholds, strict=True)) if fitted.thresholds else None,
+        "calibration": (
+            {label: list(pair) for label, pair in zip(task.labels, fitted.calibration, strict=True)}
+            if fitted.calibration
+            else None
+        ),
     }
 
 
