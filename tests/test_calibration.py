@@ -35,12 +35,29 @@ def test_calibration_lowers_the_ece_of_overconfident_multi_label_probabilities()
     assert np.all(np.diff(fresh[order, 0]) >= 0)  # monotone: a ranking is kept
 
 
-def test_single_label_rows_sum_to_one_and_a_missing_class_is_left_alone():
+def test_single_label_temperature_keeps_every_decision_and_rows_sum_to_one():
     rng = np.random.default_rng(1)
-    proba = rng.dirichlet([1, 1, 1], size=300)
-    y = proba[:, :2].argmax(axis=1)  # class 2 never occurs
-    calibration = fit_calibration("single", y, proba)
-    assert calibration[2] == (1.0, 0.0)
-    calibrated = calibrate("single", proba, calibration)
+    true_p = rng.dirichlet([1, 1, 1], size=3000)
+    y = np.array([rng.choice(3, p=row) for row in true_p])
+    sharpened = true_p**3 / (true_p**3).sum(axis=1, keepdims=True)  # overconfident
+    calibration = fit_calibration("single", y[:1500], sharpened[:1500])
+    slope = calibration[0][0]
+    assert calibration == [(slope, 0.0)] * 3 and 0.2 < slope < 0.5
+    calibrated = calibrate("single", sharpened[1500:], calibration)
     np.testing.assert_allclose(calibrated.sum(axis=1), 1.0)
-    assert calibrate("single", proba, None) is proba
+    np.testing.assert_array_equal(calibrated.argmax(axis=1), sharpened[1500:].argmax(axis=1))
+    before = expected_calibration_error(*calibration_pairs("single", y[1500:], sharpened[1500:]), 10)
+    after = expected_calibration_error(*calibration_pairs("single", y[1500:], calibrated), 10)
+    assert after < before / 2
+    assert calibrate("single", sharpened, None) is sharpened
+
+
+def test_a_label_with_few_examples_keeps_its_probabilities():
+    rng = np.random.default_rng(2)
+    proba = rng.uniform(size=(200, 2))
+    y = np.zeros((200, 2), dtype=np.int64)
+    y[:9, 1] = 1  # 9 positives: fewer than MIN_EXAMPLES
+    y[:, 0] = (rng.uniform(size=200) < proba[:, 0]).astype(np.int64)
+    calibration = fit_calibration("multi", y, proba)
+    assert calibration[1] == (1.0, 0.0) and calibration[0] != (1.0, 0.0)
+    np.testing.assert_allclose(calibrate("multi", proba, calibration)[:, 1], proba[:, 1])

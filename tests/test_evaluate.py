@@ -202,14 +202,18 @@ def test_bootstrap_resamples_articles_and_says_when_they_are_too_few():
     config = parse_config("[[grid]]\nmodel = 'logreg'\n[evaluation]\nbootstrap_min_articles = 10")
     task = TaskSpec("stance", "single", ["a", "b"])
     rng = np.random.default_rng(0)
-    y_true, y_pred = rng.integers(0, 2, 120), rng.integers(0, 2, 120)
+    y_true = rng.integers(0, 2, 120)
+    # Whole articles right or wrong (as when a model knows one outlet's wording and not another's).
+    y_pred = np.where(np.repeat(np.arange(12), 10) % 2 == 0, y_true, 1 - y_true)
     few = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(4), 30), config)
     many = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(12), 10), config)
     assert (few["unit"], few["reliable"], few["n_articles"]) == ("article", False, 4)
     assert (many["unit"], many["reliable"], many["n_articles"]) == ("article", True, 12)
-    # Resampling 4 articles can only give few distinct samples: a wider interval than 120 sentences.
-    by_sentence = bootstrap_ci(task, y_true, y_pred, np.arange(120), config)
-    assert few["high"] - few["low"] >= by_sentence["high"] - by_sentence["low"]
+    # Resampling articles keeps their dependence: wider than resampling the 120 sentences.
+    sentences = parse_config("[[grid]]\nmodel = 'logreg'\n[evaluation]\nbootstrap_unit = 'sentence'")
+    by_sentence = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(12), 10), sentences)
+    assert by_sentence["unit"] == "sentence" and by_sentence["reliable"] is False
+    assert many["high"] - many["low"] > 2 * (by_sentence["high"] - by_sentence["low"])
 
 
 def test_nested_cv_selects_without_the_outer_fold(evaluated, monkeypatch):

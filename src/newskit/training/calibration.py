@@ -59,12 +59,15 @@ def calibration_report(kind: str, y_true: np.ndarray, proba: np.ndarray, n_bins:
     }
 
 
-# Platt scaling fitted out of fold. Hand-written around LogisticRegression rather than
-# CalibratedClassifierCV: that class calibrates on folds of its own (sentence-level, not by
-# article) or needs the folds stored inside the saved model; here the calibration is fitted on
-# the article-grouped out-of-fold probabilities training computes anyway, and stored as two
-# numbers per label in train_info.json.
+# Calibration fitted out of fold. Hand-written around LogisticRegression and a 1-D minimiser
+# rather than CalibratedClassifierCV: that class calibrates on folds of its own (sentence-level,
+# not by article) or needs the folds stored inside the saved model; here the calibration is
+# fitted on the article-grouped out-of-fold probabilities training computes anyway, and stored
+# as two numbers per label in train_info.json.
 _EPSILON = 1e-6
+# A label's Platt fit needs this many positive and negative examples; with fewer it would follow
+# noise, and the label keeps its probabilities (slope 1, intercept 0).
+MIN_EXAMPLES = 10
 Calibration = list[tuple[float, float]]  # per label: (slope, intercept) on the log-odds
 
 
@@ -73,23 +76,40 @@ def _log_odds(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def fit_calibration(kind: str, y: np.ndarray, proba: np.ndarray) -> Calibration:
-    """Per label, Platt scaling of out-of-fold probabilities against the truth.
+def _softmax_power(proba: np.ndarray, slope: float) -> np.ndarray:
+    """``softmax(slope · log p)``: temperature scaling with temperature ``1 / slope``."""
+    logits = slope * np.log(np.clip(proba, _EPSILON, 1.0))
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return scaled / scaled.sum(axis=1, keepdims=True)
 
-    Multi-label: each label's probability against its 0/1 column; single-label: each class's
-    probability one-vs-rest (then :func:`calibrate` renormalises rows, as scikit-learn's
-    ``CalibratedClassifierCV`` does). A label without both outcomes keeps its probabilities.
+
+def fit_calibration(kind: str, y: np.ndarray, proba: np.ndarray) -> Calibration:
+    """Calibration of out-of-fold probabilities against the truth.
+
+    Multi-label: Platt scaling per label (its probability against its 0/1 column), for labels with
+    at least :data:`MIN_EXAMPLES` positives and negatives. Single-label: temperature scaling, one
+    slope on the log-probabilities shared by all classes (stored once per class), which leaves
+    the most probable class, and so every decision, unchanged.
     """
+    from scipy.optimize import minimize_scalar
     from sklearn.linear_model import LogisticRegression
 
-    truth = np.eye(proba.shape[1], dtype=np.int64)[y] if kind == "single" else np.asarray(y)
+    if kind == "single":
+        rows = np.arange(len(y))
+
+        def loss(log_slope: float) -> float:
+            return float(-np.log(_softmax_power(proba, np.exp(log_slope))[rows, y]).mean())
+
+        slope = float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
+        return [(round(slope, 6), 0.0)] * proba.shape[1]
     result = []
     for column in range(proba.shape[1]):
-        outcome = truth[:, column]
-        if outcome.min() == outcome.max():
+        outcome = np.asarray(y)[:, column]
+        if min(int(outcome.sum()), int((1 - outcome).sum())) < MIN_EXAMPLES:
             result.append((1.0, 0.0))
             continue
-        model = LogisticRegression(C=1e4, max_iter=1000).fit(_log_odds(proba[:, column])[:, None], outcome)
+        model = LogisticRegression().fit(_log_odds(proba[:, column])[:, None], outcome)
         result.append((round(float(model.coef_[0, 0]), 6), round(float(model.intercept_[0]), 6)))
     return result
 
@@ -98,9 +118,8 @@ def calibrate(kind: str, proba: np.ndarray, calibration: Calibration | None) -> 
     """Apply :func:`fit_calibration`'s result (``None``: the probabilities as they are)."""
     if calibration is None:
         return proba
+    if kind == "single":
+        return _softmax_power(proba, calibration[0][0])
     slopes = np.array([slope for slope, _ in calibration])
     intercepts = np.array([intercept for _, intercept in calibration])
-    calibrated = 1 / (1 + np.exp(-(slopes * _log_odds(proba) + intercepts)))
-    if kind == "single":
-        calibrated = calibrated / calibrated.sum(axis=1, keepdims=True)
-    return calibrated
+    return 1 / (1 + np.exp(-(slopes * _log_odds(proba) + intercepts)))
