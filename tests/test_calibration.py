@@ -61,3 +61,10 @@ def test_a_label_with_few_examples_keeps_its_probabilities():
     calibration = fit_calibration("multi", y, proba)
     assert calibration[1] == (1.0, 0.0) and calibration[0] != (1.0, 0.0)
     np.testing.assert_allclose(calibrate("multi", proba, calibration)[:, 1], proba[:, 1])
+
+
+def test_a_reversed_ranking_is_not_turned_round():
+    rng = np.random.default_rng(3)
+    proba = rng.uniform(size=(300, 1))
+    y = (rng.uniform(size=(300, 1)) < 1 - proba).astype(np.int64)  # higher probability, fewer positives
+    assert fit_calibration("multi", y, proba) == [(1.0, 0.0)]

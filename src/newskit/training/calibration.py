@@ -88,7 +88,9 @@ def fit_calibration(kind: str, y: np.ndarray, proba: np.ndarray) -> Calibration:
     """Calibration of out-of-fold probabilities against the truth.
 
     Multi-label: Platt scaling per label (its probability against its 0/1 column), for labels with
-    at least :data:`MIN_EXAMPLES` positives and negatives. Single-label: temperature scaling, one
+    at least :data:`MIN_EXAMPLES` positives and negatives; a label whose out-of-fold probabilities
+    rank the wrong way round (slope ≤ 0: the model's ranking did not carry over to unseen
+    articles) keeps its probabilities instead of having them reversed. Single-label: temperature scaling, one
     slope on the log-probabilities shared by all classes (stored once per class), which leaves
     the most probable class, and so every decision, unchanged.
     """
@@ -110,7 +112,11 @@ def fit_calibration(kind: str, y: np.ndarray, proba: np.ndarray) -> Calibration:
             result.append((1.0, 0.0))
             continue
         model = LogisticRegression().fit(_log_odds(proba[:, column])[:, None], outcome)
-        result.append((round(float(model.coef_[0, 0]), 6), round(float(model.intercept_[0]), 6)))
+        slope = float(model.coef_[0, 0])
+        if slope <= 0:  # the ranking did not carry over to unseen articles: do not reverse it
+            result.append((1.0, 0.0))
+            continue
+        result.append((round(slope, 6), round(float(model.intercept_[0]), 6)))
     return result
 
 
