@@ -94,9 +94,10 @@ class ThresholdConfig(_Strict):
 class CalibrationConfig(_Strict):
     """Probability calibration, kept apart from decisions.
 
-    ``sigmoid``: Platt scaling per label (per class for single-label tasks) fitted on the
-    article-grouped out-of-fold probabilities of the training data; decision thresholds are
-    then tuned on the calibrated probabilities. ``none``: the classifier's own probabilities.
+    ``sigmoid``: fitted on the article-grouped out-of-fold probabilities of the training data,
+    Platt scaling per label (multi-label tasks) or temperature scaling (single-label tasks, the
+    argmax unchanged); decision thresholds are then tuned on the calibrated probabilities.
+    ``none``: the classifier's own probabilities.
     """
 
     method: Literal["none", "sigmoid"] = "none"
