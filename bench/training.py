@@ -51,6 +51,8 @@ TARGET_RSS_GB = 4
 CONFIGS: dict[str, tuple[str, dict[str, str]]] = {
     "baseline.toml": ("baseline.toml", {}),
     "baseline.toml, words only": ("baseline.toml", {"char_ngrams = [2, 5]": "char_ngrams = []"}),
+    "baseline.toml, min_df = 2": ("baseline.toml", {"min_df = 1": "min_df = 2"}),
+    "baseline.toml, max_folds = 3": ("baseline.toml", {"max_folds = 5": "max_folds = 3"}),
     "large.toml": ("large.toml", {}),
     "large.toml, jobs = 1": ("large.toml", {"jobs = 2": "jobs = 1"}),
     "large.toml + hashed char_wb 3-5": ("large.toml", {"char_ngrams = []": "char_ngrams = [3, 5]"}),
