@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from newskit.errors import NewskitError
-from newskit.training.predict import load_run, task_confidence
+from newskit.training.decisions import decide_with_schema
+from newskit.training.predict import load_run
 from tests.training_fixtures import EVENT_LABELS, STANCE_LABELS, train_tiny_run
 
 SENTENCES = ["Russische Drohnen griffen in der Nacht Kiew an.", "Die EU verhandelt in Brüssel über Frieden."]
@@ -34,10 +35,11 @@ def test_predictions_follow_the_contract(run_dir):
         assert result["stance"]["labels"] == [max(stance, key=stance.get)]
         thresholds = run.info["tasks"]["event_types"]["thresholds"]
         probabilities = result["event_types"]["probabilities"]
-        assert result["event_types"]["labels"] == [
-            label for label in EVENT_LABELS if probabilities[label] >= thresholds[label]
-        ]
-        assert 0 <= result["confidence"] <= max(stance.values())
+        passing = [label for label in EVENT_LABELS if probabilities[label] >= thresholds[label]]
+        nearest = max(EVENT_LABELS, key=lambda label: probabilities[label] / thresholds[label])
+        assert result["event_types"]["labels"] == (passing or [nearest])
+        proposed = [probabilities[x] for x in result["event_types"]["labels"]] + [max(stance.values())]
+        assert result["confidence"] == pytest.approx(min(proposed), abs=1e-4)
     assert run.predict([]) == []
 
 
@@ -51,12 +53,24 @@ def test_model_version_changes_with_the_models(run_dir, tmp_path):
     assert load_run(copy).model_version != load_run(run_dir).model_version
 
 
-def test_confidence_is_the_least_sure_decision():
-    single = task_confidence(np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]]), "single", None)
-    np.testing.assert_allclose(single, [0.7, 0.4])
-    multi = task_confidence(np.array([[0.9, 0.1], [0.5, 0.0]]), "multi", [0.5, 0.25])
-    # row 0: (0.9-0.5)/0.5 = 0.8 and (0.25-0.1)/0.25 = 0.6 → 0.6; row 1: p on the threshold → 0
-    np.testing.assert_allclose(multi, [0.6, 0.0])
+def test_the_schema_given_to_load_run_makes_exclusive_labels_stand_alone(run_dir):
+    from types import SimpleNamespace
+
+    plain = load_run(run_dir)
+    # load_run reads only each task's field and exclusive labels from the schema.
+    schema = SimpleNamespace(tasks=[SimpleNamespace(field="event_types", exclusive=["none"]),
+                                    SimpleNamespace(field="stance", exclusive=[])])  # fmt: skip
+    with_schema = load_run(run_dir, schema=schema)
+    assert with_schema.exclusive == {"event_types": ["none"]} and plain.exclusive == {}
+    texts = SENTENCES * 3 + ["Kein Ereignis.", "Drohnen, Hilfe und Frieden.", ""]
+    for result in with_schema.predict(texts):
+        labels = result["event_types"]["labels"]
+        assert labels and ("none" not in labels or labels == ["none"])
+    proba = with_schema.probabilities(texts)["event_types"]
+    thresholds = with_schema.models["event_types"].thresholds
+    expected = decide_with_schema(proba, "multi", thresholds, [EVENT_LABELS.index("none")])
+    got = [[x in r["event_types"]["labels"] for x in EVENT_LABELS] for r in with_schema.predict(texts)]
+    np.testing.assert_array_equal(np.array(got), expected.astype(bool))
 
 
 def test_cli_jsonl_for_a_file(run_dir, tmp_path, run_cli):

@@ -341,3 +341,57 @@ def test_server_stopped_mid_push_then_resumed_without_duplicates(studio_server, 
     client = studio_server.client()
     assert client.task_count(report.project_id) == len(expected)
     assert sorted(client.list_task_sentence_ids(report.project_id)) == sorted(expected)
+
+
+@pytest.mark.studio
+def test_readme_predictions_example_with_the_shipped_run(studio_env, run_cli, monkeypatch, tmp_path):
+    """The README's own `push --predictions` line, run as written, in a copy of the project."""
+    import shlex
+    import shutil
+
+    from newskit.labels.label_config import validate_result
+    from newskit.training.predict import load_run
+
+    (line,) = [
+        s.strip()
+        for s in (REPO_ROOT / "README.md").read_text().splitlines()
+        if s.startswith("newskit push --pred")
+    ]
+    for folder in ("corpus", "labels", "training/runs/baseline"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(*shlex.split(line)[1:])
+    assert code == 0, err
+    sentences = list(sentence_tasks(tmp_path / "corpus"))
+    assert f"{len(sentences)} sentences selected: 0 already present, {len(sentences)} imported with" in out
+
+    schema = load_schema(SCHEMA)
+    run = load_run(REPO_ROOT / "training/runs/baseline", schema=schema)
+    outputs = run.predict([s["text"] for s in sentences])
+    expected = {s["sentence_id"]: output for s, output in zip(sentences, outputs, strict=True)}
+    client = studio_env.client()
+    project_id = client.find_project(schema.name)
+    task_of = {
+        task_id: sentence_id for sentence_id, task_id in client.list_task_sentence_ids(project_id).items()
+    }
+    stored = sorted(client.list_predictions(project_id), key=lambda p: p["task"])
+    assert len(stored) == len(sentences) == len(task_of)
+    scores = [p["score"] for p in stored]
+    assert scores == sorted(scores), "imported least confident first"
+    assert min(scores) > 0.0 and max(scores) <= 1.0 and max(scores) - min(scores) > 0.5  # readable, spread
+    for prediction in stored:
+        wanted = expected[task_of[prediction["task"]]]
+        assert prediction["model_version"] == run.model_version
+        assert prediction["score"] == pytest.approx(wanted["confidence"])
+        assert validate_result(schema, prediction["result"]) == []
+        choices = {r["from_name"]: r["value"]["choices"] for r in prediction["result"]}
+        assert choices == {
+            "event_type": wanted["event_types"]["labels"],
+            "stance": wanted["stance"]["labels"],
+        }
+        assert len(choices["stance"]) == 1 and choices["event_type"]
+        assert "none" not in choices["event_type"] or choices["event_type"] == ["none"]
+        # the score is the smallest probability among the proposed labels
+        proposed = [wanted["event_types"]["probabilities"][x] for x in choices["event_type"]]
+        proposed += [wanted["stance"]["probabilities"][x] for x in choices["stance"]]
+        assert prediction["score"] == pytest.approx(min(proposed), abs=1e-4)

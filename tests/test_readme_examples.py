@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NEEDS_SERVER = {"studio", "push", "pull", "import-annotations", "publish"}
+NEEDS_SERVER = {"studio", "push", "pull", "import-annotations", "publish", "serve"}
 
 
 def readme_examples() -> list[tuple[list[str], list[str]]]:

@@ -34,7 +34,8 @@ def raising(exc: Exception):
     return fn
 
 
-def test_url_and_key_from_env(monkeypatch):
+def test_url_and_key_from_env(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .labelstudio/server.json here
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     assert url_from_env() == "http://127.0.0.1:8080"
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://ls.example:9000/")
@@ -68,6 +69,18 @@ def test_401_says_key_rejected_without_the_key(client):
     assert "LABEL_STUDIO_API_KEY" in line and "legacy token" in line
     assert KEY not in line
     assert not isinstance(info.value, StudioUnavailable)
+
+
+def test_an_html_page_is_named_by_its_title_never_pasted(client):
+    title = "<title>Page not found &middot; Label Studio</title>"
+    page = f"<!DOCTYPE html>\n<html><head>{title}</head>" + "<p>x</p>" * 500
+    with pytest.raises(NewskitError) as info:
+        client._call("list projects", raising(ApiError(status_code=404, body=page)))
+    assert info.value.one_line() == (
+        "error: Label Studio at http://127.0.0.1:9 answered with an HTML page titled "
+        "'Page not found · Label Studio' (HTTP 404) instead of the API (list projects) "
+        "(hint: check --url: give the server's base address, e.g. http://127.0.0.1:8080, without a path)"
+    )
 
 
 def test_404_hints_at_project_and_url(client):

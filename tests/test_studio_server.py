@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -136,11 +137,55 @@ def test_secrets_are_private_and_never_logged(studio_server):
 
 @pytest.mark.studio
 def test_studio_up_on_a_running_server_says_so_without_the_key(studio_server, run_cli):
-    code, out, err = run_cli("studio", "up", "--data-dir", str(studio_server.data_dir), "--port", "1")
+    folder = str(studio_server.data_dir)
+    code, out, err = run_cli("studio", "up", "--data-dir", folder, "--port", str(studio_server.port))
     assert code == 0, err
     assert f"Label Studio is already running at {studio_server.url}" in out
-    assert f"export LABEL_STUDIO_API_KEY=$(cat {studio_server.data_dir}/api_key)" in out
+    assert f"export LABEL_STUDIO_API_KEY=$(cat {folder}/api_key)" in out
+    assert f"Point newskit at it with: export LABEL_STUDIO_URL={studio_server.url}" in out
     assert studio_server.api_key not in out + err and studio_server.password not in out + err
+
+
+@pytest.mark.studio
+def test_a_second_up_with_another_port_or_database_is_refused(studio_server, run_cli):
+    folder = str(studio_server.data_dir)
+    code, _, err = run_cli("studio", "up", "--data-dir", folder, "--port", "1")
+    assert code == 1
+    assert err == (
+        f"error: Label Studio from {folder} is already running at {studio_server.url} (pid "
+        f"{json.loads((studio_server.data_dir / PID_FILE).read_text())['pid']}, database sqlite); "
+        f"--port 1 not applied (hint: use that server, or stop it with `newskit studio down --data-dir "
+        f"{folder}` and start it again; a second server needs its own --data-dir)\n"
+    )
+    code, _, err = run_cli("studio", "up", "--data-dir", folder, "--postgres")
+    assert code == 1 and "database postgres not applied" in err
+
+
+@pytest.mark.studio
+def test_later_commands_find_the_server_that_studio_up_started(studio_server, run_cli, monkeypatch, tmp_path):
+    from tests.corpus_samples import write_small_corpus
+
+    record = json.loads((studio_server.data_dir / PID_FILE).read_text())
+    assert record["url"] == studio_server.url and record["database"] == "sqlite"
+    assert studio_server.api_key not in json.dumps(record)
+    (tmp_path / ".labelstudio").symlink_to(studio_server.data_dir)  # as if `studio up` ran here
+    write_small_corpus(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
+    schema = str(Path(__file__).resolve().parent.parent / "labels" / "schema.yaml")
+    code, out, err = run_cli("push", "--project", "found by record", "--schema", schema)
+    assert code == 0, err
+    assert f"at {studio_server.url}\n" in out
+    # A wrong path is named by the page's title, never pasted.
+    code, _, err = run_cli(
+        "push", "--url", studio_server.url.removeprefix("http://") + "/labels", "--schema", schema
+    )
+    assert code == 1 and err.count("\n") == 1 and "<" not in err
+    assert err.startswith(
+        f"error: Label Studio at {studio_server.url}/labels answered with an HTML page titled "
+    )
+    assert "(HTTP 404) instead of the API (list projects) (hint: check --url" in err
 
 
 @pytest.mark.studio

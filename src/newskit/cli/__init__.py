@@ -16,8 +16,11 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     corpus,
     dataset,
     labels,
+    live,
+    review,
     run,
     schema,
+    team,
     training,
 )
 from newskit.cli.app import app

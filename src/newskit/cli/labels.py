@@ -16,12 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from newskit.cli.app import app
-from newskit.studio.server import DEFAULT_DATA_DIR, default_venv_dir, start_server, stop_server
-from newskit.studio.settings import DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
+from newskit.studio.server import default_venv_dir, start_server, stop_server
+from newskit.studio.settings import DEFAULT_DATA_DIR, DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 UrlOption = Annotated[
     str | None,
-    typer.Option(help=f"Label Studio URL (default: ${URL_ENV}, else {DEFAULT_URL})", show_default=False),
+    typer.Option(
+        help=f"Label Studio URL (default: ${URL_ENV}, else the server `newskit studio up` started from "
+        f"{DEFAULT_DATA_DIR}/, else {DEFAULT_URL})",
+        show_default=False,
+    ),
 ]
 ProjectOption = Annotated[
     str | None,
@@ -40,19 +44,45 @@ studio_app = typer.Typer(help="Run a local Label Studio (installed into its own 
 app.add_typer(studio_app, name="studio")
 
 
+def _database_text(database: str, data_dir: Path) -> str:
+    if database == "sqlite":
+        return f"SQLite ({data_dir / 'label_studio.sqlite3'})"
+    if database == "postgres":
+        return f"PostgreSQL in {data_dir / 'postgres'} (local, started and stopped with Label Studio)"
+    return f"PostgreSQL at {database}"
+
+
 @studio_app.command("up")
 def studio_up_cli(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 8080,
+    port: Annotated[
+        int | None, typer.Option(help="Port on 127.0.0.1 (default: 8080)", show_default=False)
+    ] = None,
     data_dir: Annotated[Path, typer.Option(help="Label Studio's data folder")] = DEFAULT_DATA_DIR,
+    postgres: Annotated[
+        bool, typer.Option("--postgres", help="Keep the data in a local PostgreSQL under DATA_DIR/postgres")
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this PostgreSQL: postgresql://USER@HOST:PORT/NAME (password from $PGPASSWORD)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start a local Label Studio on 127.0.0.1 (installing it first if needed) and tell how to use it."""
-    info = start_server(data_dir=data_dir, port=port, venv_dir=default_venv_dir())
+    database = {"postgres": postgres, "database_url": database_url}
+    info = start_server(data_dir=data_dir, port=port, venv_dir=default_venv_dir(), **database)
     state = "is already running" if info.already_running else "is running"
     folder = shlex.quote(str(data_dir))
     typer.echo(f"Label Studio {state} at {info.url} (pid {info.pid}, data in {data_dir})")
+    typer.echo(f"Database: {_database_text(info.database, data_dir)}")
     typer.echo(f"Log in as {info.email}; the password is in {data_dir / 'admin_password'}")
     typer.echo("Give newskit the API key with:")
     typer.echo(f"  export LABEL_STUDIO_API_KEY=$(cat {folder}/api_key)")
+    if data_dir == DEFAULT_DATA_DIR:
+        typer.echo(f"newskit commands run here use {info.url} unless --url or ${URL_ENV} say otherwise")
+    else:
+        typer.echo(f"Point newskit at it with: export {URL_ENV}={info.url}")
     typer.echo(f"Stop it with: newskit studio down --data-dir {folder}")
 
 
@@ -60,7 +90,7 @@ def studio_up_cli(
 def studio_down_cli(
     data_dir: Annotated[Path, typer.Option(help="Label Studio's data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
-    """Stop the local Label Studio started from DATA_DIR."""
+    """Stop the local Label Studio started from DATA_DIR (and its local PostgreSQL, if it has one)."""
     if stop_server(data_dir):
         typer.echo(f"Stopped Label Studio (data in {data_dir})")
     else:
@@ -74,6 +104,12 @@ def push_cli(
         "corpus"
     ),
     schema: Annotated[Path, typer.Option(help="Label schema")] = Path("labels/schema.yaml"),
+    team: Annotated[
+        Path | None,
+        typer.Option(
+            help="Team settings: overlap (default: team.yaml beside the schema)", show_default=False
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Push only the first N sentences (after ordering)")
     ] = None,
@@ -111,6 +147,7 @@ def push_cli(
             project_title=project,
             corpus_dir=corpus,
             schema_path=schema,
+            team_path=team,
             limit=limit,
             predictions=predictions,
             order=order.value,
@@ -126,6 +163,8 @@ def push_cli(
         f"{report.selected} sentences selected: {report.already_present} already present, "
         f"{report.imported} imported" + (" with predictions" if report.with_predictions else "")
     )
+    if report.overlap:
+        typer.echo(f"Overlap: {report.overlap}" + (" (updated)" if report.overlap_changed else ""))
 
 
 @app.command("pull")
@@ -137,6 +176,13 @@ def pull_cli(
     schema: Annotated[
         Path | None, typer.Option(help="Label schema (default: LABELS/schema.yaml)", show_default=False)
     ] = None,
+    drop_deleted: Annotated[
+        bool,
+        typer.Option(
+            "--drop-deleted",
+            help="Leave out annotations deleted on the server (default: keep them from earlier snapshots)",
+        ),
+    ] = False,
     url: UrlOption = None,
 ) -> None:
     """Snapshot a Label Studio project's annotations and regenerate LABELS/annotations.jsonl."""
@@ -148,6 +194,9 @@ def pull_cli(
         project_title=project,
         labels_dir=labels,
         schema_path=schema,
+        drop_deleted=drop_deleted,
     )
     typer.echo(f"Snapshot {report.snapshot}: {report.tasks} tasks, {report.annotations} annotations")
     typer.echo(f"Wrote {report.annotations_path} ({report.rows} annotations from all projects)")
+    for line in report.warnings:
+        typer.echo(f"warning: {line}", err=True)

@@ -9,6 +9,8 @@ import can duplicate tasks, so callers retry themselves after re-listing what ex
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -17,6 +19,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from newskit.errors import NewskitError
+from newskit.studio.client_loop import ModelLoopCalls
 from newskit.studio.settings import API_KEY_ENV, DEFAULT_URL, URL_ENV, api_key_from_env, url_from_env
 
 __all__ = [
@@ -45,8 +48,28 @@ def require_project(client: StudioClient, title: str, hint: str) -> int:
     return project_id
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_summary(text: str) -> str | None:
+    """``HTML page 'Title'`` if ``text`` is a web page (a wrong URL or path), else None.
+
+    A regular expression for the title is enough here: the page is only named, never parsed.
+    """
+    head = text.lstrip()[:200].lower()
+    if not (head.startswith(("<!doctype html", "<html")) or "<html" in head):
+        return None
+    match = _TITLE.search(text)
+    title = " ".join(html.unescape(match.group(1)).split()) if match else ""
+    return f"an HTML page titled {title[:80]!r}" if title else "an HTML page without a title"
+
+
 def _detail(body: Any) -> str:
-    """A short, readable reason from an error body of Label Studio."""
+    """A short, readable reason from an error body of Label Studio (a web page is only named)."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    if isinstance(body, str) and (page := _html_summary(body)):
+        return page
     if isinstance(body, dict):
         parts = [str(body.get("detail") or "")]
         errors = body.get("validation_errors")
@@ -59,7 +82,7 @@ def _detail(body: Any) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-class StudioClient:
+class StudioClient(ModelLoopCalls):
     """A Label Studio server reached with one API key (a legacy token or a personal access token)."""
 
     def __init__(self, url: str, api_key: str, *, timeout: float = 300.0) -> None:
@@ -117,6 +140,12 @@ class StudioClient:
                 f"Label Studio at {self.url} refused to {what} (HTTP 403: {detail or 'forbidden'})",
                 "use the API key of a user allowed to do this (an administrator or the project owner)",
             )
+        if detail.startswith("an HTML page"):
+            return NewskitError(
+                f"Label Studio at {self.url} answered with {detail} (HTTP {status}) "
+                f"instead of the API ({what})",
+                "check --url: give the server's base address, e.g. http://127.0.0.1:8080, without a path",
+            )
         if status == 404:
             return NewskitError(
                 f"Label Studio at {self.url} has no such object ({what}: {detail or 'HTTP 404'})",
@@ -150,8 +179,11 @@ class StudioClient:
             )
         return ids[0] if ids else None
 
-    def create_project(self, title: str, label_config: str, instructions: str = "") -> int:
-        """Create a project with a labeling config and HTML instructions shown to annotators."""
+    def create_project(
+        self, title: str, label_config: str, instructions: str = "", settings: dict[str, Any] | None = None
+    ) -> int:
+        """Create a project with a labeling config, HTML instructions shown to annotators and
+        further project ``settings`` (such as ``maximum_annotations``)."""
         project = self._call(
             f"create project {title!r}",
             lambda: self._sdk.projects.create(
@@ -159,9 +191,22 @@ class StudioClient:
                 label_config=label_config,
                 expert_instruction=instructions,
                 show_instruction=bool(instructions),
+                **(settings or {}),
             ),
         )
         return int(project.id)
+
+    def project_settings(self, project_id: int, names: Iterable[str]) -> dict[str, Any]:
+        """The values of the named project fields (such as ``maximum_annotations``)."""
+        project = self._call(f"read project {project_id}", lambda: self._sdk.projects.get(id=project_id))
+        return {name: getattr(project, name, None) for name in names}
+
+    def update_project(self, project_id: int, settings: dict[str, Any]) -> None:
+        """Change project fields (such as ``maximum_annotations``)."""
+        self._call(
+            f"update the settings of project {project_id}",
+            lambda: self._sdk.projects.update(id=project_id, **settings),
+        )
 
     def project_config(self, project_id: int) -> str:
         """The labeling config (XML) of a project."""

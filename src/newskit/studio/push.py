@@ -19,6 +19,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.label_config import render_instructions, render_label_config, validate_result
 from newskit.labels.schema import Schema, load_schema
+from newskit.labels.team import TEAM_FILE, TeamSettings, load_team_settings
 from newskit.studio.client import StudioClient, StudioUnavailable
 
 Order = Literal["corpus", "uncertain"]
@@ -45,6 +46,8 @@ class PushReport:
     already_present: int
     imported: int
     with_predictions: bool
+    overlap: str | None = None  # the overlap applied from the team settings, None if no settings file
+    overlap_changed: bool = False  # a re-push changed the project's overlap
 
 
 def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
@@ -79,26 +82,41 @@ def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
             }
 
 
-def _prediction(schema: Schema, run: Predictor, predicted: dict[str, Any]) -> dict[str, Any]:
+def to_prediction(schema: Schema, model_version: str, predicted: dict[str, Any]) -> dict[str, Any]:
     """A Label Studio prediction (pre-annotation) from one ``Run.predict`` output."""
     result = []
     for task in schema.tasks:
-        labels = list((predicted.get(task.field) or {}).get("labels") or [])
+        output = predicted.get(task.field) or {}
+        labels = list(output.get("labels") or [])  # Run.predict applied the schema (training.decisions)
         if labels:
             result.append(
                 {"from_name": task.name, "to_name": "text", "type": "choices", "value": {"choices": labels}}
             )
-    return {"model_version": run.model_version, "score": float(predicted["confidence"]), "result": result}
+    return {"model_version": model_version, "score": float(predicted["confidence"]), "result": result}
 
 
-def _load_run(predictions: Path | Predictor) -> Predictor:
+def check_predictions(schema: Schema, model_version: str, predictions: list[dict[str, Any]]) -> None:
+    """Refuse predictions whose labels are not the schema's (Label Studio would accept them)."""
+    problems: set[str] = set()
+    for prediction in predictions:
+        problems.update(p.split(": ", 1)[-1] for p in validate_result(schema, prediction["result"]))
+    if problems:
+        raise NewskitError(
+            f"the predictions of model {model_version!r} do not fit schema {schema.name!r}: "
+            + "; ".join(sorted(problems)[:5])
+            + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
+            f"use a run trained on a dataset built with schema {schema.name!r} (its labels and tasks)",
+        )
+
+
+def _load_run(predictions: Path | Predictor, schema: Schema) -> Predictor:
     if hasattr(predictions, "predict"):
         return predictions  # type: ignore[return-value]
     from newskit.training.predict import (
         load_run,  # imported here: scikit-learn is only needed with predictions
     )
 
-    return load_run(Path(predictions))
+    return load_run(Path(predictions), schema=schema)  # the schema's exclusive labels apply
 
 
 def select_tasks(
@@ -113,19 +131,9 @@ def select_tasks(
     tasks = [{"data": d} for d in data]
     if run is not None:
         outputs = run.predict([d["text"] for d in data])
-        problems: set[str] = set()
         for task, output in zip(tasks, outputs, strict=True):
-            task["predictions"] = [_prediction(schema, run, output)]
-            problems.update(
-                p.split(": ", 1)[-1] for p in validate_result(schema, task["predictions"][0]["result"])
-            )
-        if problems:
-            raise NewskitError(
-                f"the predictions of model {run.model_version!r} do not fit schema {schema.name!r}: "
-                + "; ".join(sorted(problems)[:5])
-                + (f"; … and {len(problems) - 5} more" if len(problems) > 5 else ""),
-                "use a run trained on a dataset built with this schema",
-            )
+            task["predictions"] = [to_prediction(schema, run.model_version, output)]
+        check_predictions(schema, run.model_version, [t["predictions"][0] for t in tasks])
     if order == "uncertain":
         if run is None:
             raise NewskitError("--order uncertain needs model predictions", "add --predictions RUN_DIR")
@@ -178,6 +186,23 @@ def check_project_config(
     )
 
 
+def ensure_project(
+    client: StudioClient,
+    title: str,
+    label_config: str,
+    schema: Schema,
+    schema_path: Path,
+    settings: dict[str, Any] | None = None,
+) -> tuple[int, bool]:
+    """The id of project ``title`` (created with ``label_config`` and project ``settings`` if
+    missing, else its config checked) and whether it was created."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        return client.create_project(title, label_config, render_instructions(schema), settings), True
+    check_project_config(client, project_id, title, label_config, schema_path)
+    return project_id, False
+
+
 def import_missing(
     client: StudioClient,
     project_id: int,
@@ -225,6 +250,15 @@ def import_missing(
     return total
 
 
+def apply_team_settings(client: StudioClient, project_id: int, team: TeamSettings) -> bool:
+    """Make the project's overlap settings those of ``team``; True if something had to change."""
+    wanted = team.overlap.project_settings()
+    if client.project_settings(project_id, wanted) == wanted:
+        return False
+    client.update_project(project_id, wanted)
+    return True
+
+
 def push(
     *,
     url: str,
@@ -232,6 +266,7 @@ def push(
     project_title: str | None = None,
     corpus_dir: Path = Path("corpus"),
     schema_path: Path = Path("labels/schema.yaml"),
+    team_path: Path | None = None,
     limit: int | None = None,
     predictions: Path | Predictor | None = None,
     order: Order = "corpus",
@@ -241,25 +276,24 @@ def push(
     backoff: float = 1.0,
     client: StudioClient | None = None,
 ) -> PushReport:
-    """Create (or check) the project for ``schema_path`` and import the corpus sentences missing from it."""
+    """Create (or check) the project for ``schema_path``, apply the overlap of ``team_path`` (default
+    ``team.yaml`` beside the schema, if it exists) and import the corpus sentences missing from it."""
     if batch_size < 1:
         raise NewskitError(f"--batch-size must be at least 1, got {batch_size}")
     if limit is not None and limit < 0:
         raise NewskitError(f"--limit must not be negative, got {limit}")
     schema = load_schema(Path(schema_path))
+    team = load_team_settings(Path(team_path) if team_path else Path(schema_path).parent / TEAM_FILE)
     label_config = render_label_config(schema)
     data = list(sentence_tasks(Path(corpus_dir)))
-    run = _load_run(predictions) if predictions is not None else None
+    run = _load_run(predictions, schema) if predictions is not None else None
     tasks = select_tasks(schema, data, run=run, order=order, limit=limit)
 
     client = client or StudioClient(url, api_key)
     title = project_title or schema.name
-    project_id = client.find_project(title)
-    created = project_id is None
-    if project_id is None:
-        project_id = client.create_project(title, label_config, render_instructions(schema))
-    else:
-        check_project_config(client, project_id, title, label_config, Path(schema_path))
+    settings = team.overlap.project_settings() if team else None
+    project_id, created = ensure_project(client, title, label_config, schema, Path(schema_path), settings)
+    changed = not created and team is not None and apply_team_settings(client, project_id, team)
 
     present = client.list_task_sentence_ids(project_id)
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]
@@ -281,4 +315,6 @@ def push(
         already_present=len(tasks) - len(missing),
         imported=imported,
         with_predictions=run is not None,
+        overlap=team.overlap.describe() if team else None,
+        overlap_changed=changed,
     )

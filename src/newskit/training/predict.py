@@ -1,13 +1,8 @@
 """Load a training run and predict labels with probabilities (``newskit predict`` and the Python API).
 
-``confidence`` of a prediction is the confidence of its least sure task:
-
-* single-label task: the highest class probability;
-* multi-label task: for every label the distance of its probability from the label's
-  decision threshold, scaled to [0, 1] by the room on that side of the threshold
-  (``(p - t) / (1 - t)`` above, ``(t - p) / t`` below), and the smallest of these.
-
-So 0 means "a probability sits right on a decision boundary", 1 "every decision is certain".
+Decisions obey the label schema and carry a ``confidence`` that a person can read: the rule
+and the definition are in :mod:`newskit.training.decisions`. A run does not store which labels
+are exclusive; pass the schema to :func:`load_run` to apply them (``newskit push`` does).
 """
 
 from __future__ import annotations
@@ -22,11 +17,12 @@ import numpy as np
 
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
+from newskit.labels.schema import Schema
 from newskit.training.calibration import calibrate
 from newskit.training.config import TrainConfig, parse_config
 from newskit.training.crossval import FittedTask
 from newskit.training.data import TaskSpec
-from newskit.training.metrics import decide
+from newskit.training.decisions import decide_with_schema, decision_confidence
 from newskit.training.models import load_model, task_probabilities
 from newskit.training.run_files import CONFIG_NAME, TRAIN_INFO_NAME
 from newskit.training.shared_steps import SharedSteps
@@ -45,6 +41,7 @@ class Run:
     tasks: list[TaskSpec]
     models: dict[str, FittedTask] = field(repr=False)
     model_version: str = ""
+    exclusive: dict[str, list[str]] = field(default_factory=dict)  # field → labels chosen alone
 
     @cached_property
     def shared_steps(self) -> SharedSteps:
@@ -73,16 +70,13 @@ class Run:
         all_proba = self.probabilities(texts)
         for task in self.tasks:
             proba = all_proba[task.field]
-            thresholds = self.models[task.field].thresholds
-            decided = decide(proba, task.kind, thresholds)
-            confidence = np.minimum(confidence, task_confidence(proba, task.kind, thresholds))
+            exclusive = [task.labels.index(x) for x in self.exclusive.get(task.field, []) if x in task.labels]
+            decided = decide_with_schema(proba, task.kind, self.models[task.field].thresholds, exclusive)
+            confidence = np.minimum(confidence, decision_confidence(proba, decided))
             # Whole-array rounding and tolist(): per-value Python calls cost as much as the model.
             rounded_rows = np.round(proba, PROBABILITY_DIGITS).tolist()
-            if task.kind == "single":
-                label_rows: list[list[str]] = [[task.labels[i]] for i in decided.tolist()]
-            else:
-                names = np.array(task.labels, dtype=object)
-                label_rows = [names[row].tolist() for row in decided.astype(bool)]
+            names = np.array(task.labels, dtype=object)
+            label_rows: list[list[str]] = [names[row].tolist() for row in decided.astype(bool)]
             for result, labels, row in zip(results, label_rows, rounded_rows, strict=True):
                 result[task.field] = {
                     "labels": labels,
@@ -93,23 +87,16 @@ class Run:
         return results
 
 
-def task_confidence(proba: np.ndarray, kind: str, thresholds: list[float] | None) -> np.ndarray:
-    """Confidence per row in [0, 1] (see the module docstring)."""
-    if kind == "single":
-        return proba.max(axis=1)
-    limits = np.asarray(thresholds if thresholds is not None else [0.5] * proba.shape[1])
-    above = (proba - limits) / (1 - limits)
-    below = (limits - proba) / limits
-    return np.clip(np.where(proba >= limits, above, below).min(axis=1), 0.0, 1.0)
-
-
 def model_files(run_dir: Path, info: dict[str, Any]) -> list[Path]:
     """The skops files of a run, in task order of ``train_info``."""
     return [Path(run_dir) / f"{name}.skops" for name in info["tasks"]]
 
 
-def load_run(run_dir: Path) -> Run:
-    """Load a run folder written by ``newskit train``; a missing piece is a one-line error."""
+def load_run(run_dir: Path, *, schema: Schema | None = None) -> Run:
+    """Load a run folder written by ``newskit train``; a missing piece is a one-line error.
+
+    With ``schema``, the exclusive labels of its multi-label tasks are applied to predictions.
+    """
     import json
 
     run_dir = Path(run_dir)
@@ -138,7 +125,8 @@ def load_run(run_dir: Path) -> Run:
     for path in model_files(run_dir, info):
         digest.update(f"{path.name}:{sha256_file(path)}\n".encode())
     name = info.get("run_name", run_dir.name)
-    return Run(run_dir, name, config, info, tasks, models, f"{name}-{digest.hexdigest()[:8]}")
+    exclusive = {t.field: list(t.exclusive) for t in schema.tasks if t.exclusive} if schema else {}
+    return Run(run_dir, name, config, info, tasks, models, f"{name}-{digest.hexdigest()[:8]}", exclusive)
 
 
 def read_sentences(text: str | None, file: Path | None) -> list[str]:
