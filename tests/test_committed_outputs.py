@@ -16,7 +16,7 @@ from newskit.corpus.ingest import ingest
 from newskit.dataset.build import build_dataset
 from newskit.labels.label_config import render_label_config
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import rebuild_annotations
+from newskit.labels.annotations import rebuild_annotations
 from newskit.segment.sentences import split_corpus
 from newskit.training.evaluate import evaluate
 from newskit.training.train import train

@@ -13,7 +13,8 @@ import pytest
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import normalize_snapshot, rebuild_annotations, slugify, write_snapshot
+from newskit.labels.annotations import rebuild_annotations
+from newskit.labels.snapshots import normalize_snapshot, slugify, write_snapshot
 from newskit.studio.pull import pull
 from newskit.studio.push import push
 from tests.corpus_samples import write_small_corpus
@@ -147,13 +148,13 @@ def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, sch
     write_snapshot(labels_dir, "B", export(1, "x:0-1", 1, "neutral"), {7: "b@example.org"}, NOW)
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 1, "neutral"), {}, NOW)
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 2, "pro_russia"), {}, NOW.replace(second=9))
-    first = rebuild_annotations(labels_dir, schema).read_bytes()
+    first = rebuild_annotations(labels_dir, schema).path.read_bytes()
     rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
     assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"]) for r in rows] == [
         ("a", "y:0-1", "pro_russia", "label-studio-user-7"),
         ("b", "x:0-1", "neutral", "b@example.org"),
     ]
-    assert rebuild_annotations(labels_dir, schema).read_bytes() == first
+    assert rebuild_annotations(labels_dir, schema).path.read_bytes() == first
 
 
 def test_task_without_sentence_id_is_an_error(tmp_path, schema):

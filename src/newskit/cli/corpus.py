@@ -11,7 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from newskit.cli.app import app
 from newskit.corpus.ingest import DEFAULT_MAX_BYTES, ingest
-from newskit.segment.sentences import ARTICLES_FILE, count_articles, split_corpus
+from newskit.labels.annotations import has_labels, labeled_positions, relink_labels
+from newskit.labels.schema import load_schema
+from newskit.segment.sentences import ARTICLES_FILE, SENTENCES_FILE, count_articles, split_corpus
 
 
 @app.command("ingest")
@@ -52,10 +54,26 @@ def ingest_cli(
 @app.command("split")
 def split_cli(
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (holds articles.jsonl)."),
+    labels: Path = typer.Option(
+        Path("labels"), "--labels", help="Labels folder whose annotations follow the sentences."
+    ),
+    schema: Path | None = typer.Option(
+        None, "--schema", help="Label schema (default: LABELS/schema.yaml).", show_default=False
+    ),
 ) -> None:
-    """Split every article of corpus/articles.jsonl into sentences: corpus/sentences.jsonl."""
+    """Split every article of corpus/articles.jsonl into sentences (corpus/sentences.jsonl).
+
+    Labeled sentences are then found again in the new sentences: LABELS/sentence_map.jsonl
+    says where each moved, LABELS/annotations.jsonl is rebuilt through it, and annotations of
+    sentences that are gone go to LABELS/orphans.jsonl.
+    """
     console = Console(soft_wrap=True)
     articles_path = corpus / ARTICLES_FILE
+    relink = None
+    if has_labels(labels):
+        label_schema = load_schema(schema or labels / "schema.yaml")
+        before = labeled_positions(labels, label_schema, corpus / SENTENCES_FILE)
+        relink = (label_schema, before)
     if console.is_terminal and articles_path.is_file():
         columns = (TextColumn("splitting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as progress:
@@ -72,3 +90,23 @@ def split_cli(
         f" → {report.sentences_path}",
         highlight=False,
     )
+    if relink is not None:
+        mapped, rebuilt = relink_labels(
+            labels_dir=labels,
+            schema=relink[0],
+            sentences_path=report.sentences_path,
+            previous_positions=relink[1],
+        )
+        counts = mapped.counts
+        console.print(
+            f"labeled sentences: {mapped.labeled} ({counts['unchanged']} unchanged, {counts['moved']} moved, "
+            f"{counts['changed']} changed, {counts['gone']} gone) → {mapped.map_path}; "
+            f"{mapped.review} to review, {mapped.orphaned} orphaned",
+            highlight=False,
+        )
+        console.print(
+            f"annotations: {rebuilt.rows} attached → {rebuilt.path}"
+            f" ({rebuilt.statuses['moved']} moved, {rebuilt.statuses['changed']} on a changed sentence);"
+            f" {rebuilt.statuses['gone']} orphaned → {rebuilt.orphans_path}",
+            highlight=False,
+        )

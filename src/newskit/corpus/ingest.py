@@ -2,8 +2,13 @@
 
 ``corpus/raw/`` is the store of raw inputs. Ingesting paths copies their files
 into it, then rebuilds ``articles.jsonl`` from every file in it, in sorted
-order. Everything is read and checked before anything is copied or written, so
-a bad input leaves the corpus as it was.
+order, followed by the articles of the labeled sentences in ``corpus/given/``
+(:mod:`newskit.corpus.given`). Everything is read and checked before anything is copied or
+written, so a bad input leaves the corpus as it was.
+
+An article's id comes from its raw record (:func:`newskit.identity.raw_article_id`), so
+changing the cleaning rules never changes it; articles with the same cleaned text are
+stored once (the first in sorted order), as before.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from newskit.corpus.boilerplate import load_rules
+from newskit.corpus.given import given_articles
 from newskit.corpus.normalize import normalize_record
 from newskit.corpus.readers import SUPPORTED_SUFFIXES, is_supported, read_records
 from newskit.errors import NewskitError
+from newskit.identity import raw_article_id, text_id
 from newskit.jsonio import atomic_write, sha256_file, write_jsonl
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -38,6 +45,7 @@ class IngestReport:
     fragments_removed: int = 0
     mojibake_repairs: int = 0
     skipped: list[str] = field(default_factory=list)  # unsupported files in corpus/raw, left alone
+    given_articles: int = 0  # articles of labeled sentences imported with `newskit import-labels`
     changed: bool = False
 
 
@@ -149,7 +157,8 @@ def ingest(
             else:
                 report.skipped.append(f"{RAW_DIR}/{path.name}")
     names = sorted(set(existing) | set(planned))
-    if not names:
+    given = given_articles(corpus_dir)
+    if not names and not given:
         raise NewskitError(f"{raw_dir}: no raw files to ingest", "run: newskit ingest PATH (file or folder)")
 
     articles: list[dict[str, Any]] = []
@@ -164,21 +173,24 @@ def ingest(
         for record in read_records(Path(name), data, where=where):
             label = f"{where}:{record.raw_record}" if record.raw_record is not None else where
             article = normalize_record(record, rules=rules, where=label)
-            article.update(raw_path=raw_path, raw_sha256=digest)
+            article.update(id=raw_article_id(digest, record.raw_record), raw_path=raw_path, raw_sha256=digest)
             report.records += 1
-            first = kept.get(article["id"])
+            same_text = text_id(article["text"])
+            first = kept.get(same_text)
             if first is not None:
                 duplicate = {"raw_path": raw_path, "raw_record": record.raw_record}
                 first["cleaning"]["duplicates"].append(duplicate)
                 report.duplicates.append((_raw_reference(article), _raw_reference(first)))
                 continue
-            kept[article["id"]] = article
+            kept[same_text] = article
             articles.append(article)
             cleaning = article["cleaning"]
             report.lines_removed += cleaning["counts"]["lines_removed"]
             report.fragments_removed += cleaning["counts"]["fragments_removed"]
             report.mojibake_repairs += cleaning["mojibake_repairs"]
     report.raw_files = len(names)
+    report.given_articles = len(given)
+    articles.extend(given)
     report.articles = len(articles)
 
     for name, data in planned.items():

@@ -2,9 +2,11 @@
 
 A raw JSON export is written byte for byte to ``labels/snapshots/<UTC time>__<project>.json``
 and never overwritten; a sidecar ``<stem>.users.json`` maps user ids to emails.
-``labels/annotations.jsonl`` is rebuilt from the newest snapshot of each project, one row per
-annotation, validated against the schema. ``newskit pull`` (in :mod:`newskit.studio`) fetches
-the export; everything after that lives here, so offline stages never load the SDK.
+Each annotation becomes one row, validated against the schema, carrying the task's sentence id,
+article id and text (so the sentence can be found again after the corpus changed);
+:mod:`newskit.labels.annotations` rebuilds ``labels/annotations.jsonl`` from the newest
+snapshot of each project. ``newskit pull`` (in :mod:`newskit.studio`) fetches the export;
+everything after that lives in this package, so offline stages never load the SDK.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import dumps, file_mode, write_jsonl
+from newskit.jsonio import dumps, file_mode
 from newskit.labels.label_config import validate_result
 from newskit.labels.schema import Schema
 
 SNAPSHOTS = "snapshots"
-ANNOTATIONS = "annotations.jsonl"
 SNAPSHOT_NAME = re.compile(r"^(?P<time>\d{8}T\d{6}Z)__(?P<project>[a-z0-9-]+)(?:\.(?P<n>\d+))?\.json$")
 MAX_LISTED = 10
 
@@ -125,7 +126,8 @@ def normalize_snapshot(snapshot_path: Path, schema: Schema) -> list[dict[str, An
     users = _users_of(snapshot_path)
     rows, problems = [], []
     for task in load_export(snapshot_path):
-        sentence_id = (task.get("data") or {}).get("sentence_id")
+        data = task.get("data") or {}
+        sentence_id = data.get("sentence_id")
         if sentence_id is None:
             problems.append(f"task {task.get('id')}: no data.sentence_id (not imported by `newskit push`?)")
             continue
@@ -136,6 +138,8 @@ def normalize_snapshot(snapshot_path: Path, schema: Schema) -> list[dict[str, An
             rows.append(
                 {
                     "sentence_id": sentence_id,
+                    "article_id": data.get("article_id"),
+                    "text": data.get("text"),
                     "annotator": _annotator(annotation.get("completed_by"), users),
                     **_labels(schema, result),
                     "cancelled": bool(annotation.get("was_cancelled")),
@@ -178,14 +182,3 @@ def newest_snapshots(labels_dir: Path) -> dict[str, Path]:
         if match["project"] not in newest or key > newest[match["project"]][0]:
             newest[match["project"]] = (key, path)
     return {project: path for project, (_, path) in sorted(newest.items())}
-
-
-def rebuild_annotations(labels_dir: Path, schema: Schema) -> Path:
-    """Regenerate ``labels_dir/annotations.jsonl`` from the newest snapshot of each project."""
-    rows = []
-    for path in newest_snapshots(labels_dir).values():
-        rows.extend(normalize_snapshot(path, schema))
-    rows.sort(key=lambda r: (r["project"], r["sentence_id"], r["annotation_id"]))
-    target = Path(labels_dir) / ANNOTATIONS
-    write_jsonl(target, rows)
-    return target

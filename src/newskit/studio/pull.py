@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newskit.labels.annotations import rebuild_annotations
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import load_export, rebuild_annotations, write_snapshot
+from newskit.labels.snapshots import load_export, write_snapshot
 from newskit.studio.client import StudioClient, require_project
 
 
@@ -48,14 +49,12 @@ def pull(
     users = client.list_users()
     snapshot = write_snapshot(labels_dir, title, raw, users, now or datetime.now(UTC))
     tasks = load_export(snapshot)
-    target = rebuild_annotations(labels_dir, schema)
-    with target.open(encoding="utf-8") as handle:
-        row_count = sum(1 for _ in handle)
+    rebuilt = rebuild_annotations(labels_dir, schema)
     return PullReport(
         project_title=title,
         snapshot=snapshot,
         tasks=len(tasks),
         annotations=sum(len(t.get("annotations") or []) for t in tasks),
-        annotations_path=target,
-        rows=row_count,
+        annotations_path=rebuilt.path,
+        rows=rebuilt.rows,
     )
