@@ -204,7 +204,12 @@ def follow(row: dict[str, Any], sentence_map: dict[str, dict[str, Any]]) -> tupl
         return row, "same"
     if entry["status"] == "gone":
         return None, "gone"
-    moved = {**row, "sentence_id": entry["now"], "original_sentence_id": row["sentence_id"]}
+    moved = {
+        **row,
+        "sentence_id": entry["now"],
+        "article_id": entry["now_article_id"],
+        "original_sentence_id": row["sentence_id"],
+    }
     if entry["status"] == "changed":
         moved["review"] = True
     return moved, entry["status"]
