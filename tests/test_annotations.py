@@ -69,7 +69,8 @@ def test_labels_follow_a_new_boilerplate_rule(project, run_cli, monkeypatch):
     rules.write_text(SHIPPED_RULES.read_text(encoding="utf-8") + NEW_RULES, encoding="utf-8")
     run(run_cli, "ingest", "--boilerplate", str(rules))
     out = run(run_cli, "split")
-    assert "labeled sentences: 180 (" in out and "2 changed, 1 gone" in out and "2 to review, 1 orphaned" in out
+    assert "labeled sentences: 180 (" in out and "2 changed, 1 gone" in out
+    assert "2 to review, 1 orphaned" in out
     out = run(run_cli, "build", "--out", "after")
     assert "not attached: 1 annotation rows; 1 because sentence gone from the corpus" in out
     assert "2 attached to a changed sentence (marked review)" in out

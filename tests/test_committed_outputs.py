@@ -14,10 +14,10 @@ import pytest
 from newskit.cards.model_card import render_card
 from newskit.corpus.ingest import ingest
 from newskit.dataset.build import build_dataset
-from newskit.labels.label_config import render_label_config
-from newskit.labels.schema import load_schema
 from newskit.jsonio import read_jsonl
 from newskit.labels.annotations import rebuild_annotations, relink_labels
+from newskit.labels.label_config import render_label_config
+from newskit.labels.schema import load_schema
 from newskit.segment.sentences import split_corpus
 from newskit.training.evaluate import evaluate
 from newskit.training.train import train

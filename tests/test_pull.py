@@ -12,8 +12,8 @@ import pytest
 
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
-from newskit.labels.schema import load_schema
 from newskit.labels.annotations import rebuild_annotations
+from newskit.labels.schema import load_schema
 from newskit.labels.snapshots import normalize_snapshot, slugify, write_snapshot
 from newskit.studio.pull import pull
 from newskit.studio.push import push
