@@ -60,7 +60,9 @@ def test_labels_follow_a_new_boilerplate_rule(project, run_cli, monkeypatch):
     monkeypatch.chdir(project)
     run(run_cli, "ingest")
     out = run(run_cli, "split")
-    assert "labeled sentences: 180 (0 unchanged, 180 moved, 0 changed, 0 gone)" in out  # the old id scheme
+    assert (
+        "labeled sentences: 180 (0 new, 0 unchanged, 180 moved, 0 changed, 0 gone)" in out
+    )  # the old id scheme
     run(run_cli, "build", "--out", "before")
     before, _ = dataset_labels(project / "before")
     assert len(before) == 180

@@ -99,7 +99,8 @@ def split_cli(
         )
         counts = mapped.counts
         console.print(
-            f"labeled sentences: {mapped.labeled} ({counts['unchanged']} unchanged, {counts['moved']} moved, "
+            f"labeled sentences: {mapped.labeled} ({counts['new']} new, {counts['unchanged']} unchanged, "
+            f"{counts['moved']} moved, "
             f"{counts['changed']} changed, {counts['gone']} gone) → {mapped.map_path}; "
             f"{mapped.review} to review, {mapped.orphaned} orphaned",
             highlight=False,

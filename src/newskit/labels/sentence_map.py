@@ -47,7 +47,7 @@ class MapReport:
 
     map_path: Path
     labeled: int = 0
-    counts: Counter[str] = field(default_factory=Counter)  # unchanged, moved, changed, gone (this run)
+    counts: Counter[str] = field(default_factory=Counter)  # new, unchanged, moved, changed, gone (this run)
     review: int = 0  # sentences followed to a changed text (all of them, not only new ones)
     orphaned: int = 0  # labeled sentences not found in the corpus
 
@@ -189,6 +189,8 @@ def reconcile(
         moved_here = previous_positions is not None and before != positions.get(new["now"] or "")
         if (old["status"], old["now"]) == (new["status"], new["now"]) and not moved_here:
             report.counts["unchanged"] += 1
+        elif previous_positions is not None and before is None and new["status"] == "same":
+            report.counts["new"] += 1  # labeled, but not in the corpus before this split
         else:
             report.counts["moved" if new["status"] == "same" else new["status"]] += 1
         report.review += new["status"] == "changed"
