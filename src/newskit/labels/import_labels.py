@@ -119,10 +119,19 @@ def import_labels(
     name = f"{stamp:%Y%m%dT%H%M%SZ}__{slug}-{key}.jsonl"
     report.labels_path, report.given_path = labels_dir / IMPORTED_DIR / name, corpus_dir / GIVEN_DIR / name
     known = _given_ids(corpus_dir / GIVEN_DIR)
-    with ExitStack() as stack:  # both files appear only if every row is valid
-        labels_out = stack.enter_context(atomic_write(report.labels_path))
-        given_out = stack.enter_context(atomic_write(report.given_path))
-        _stream(path, file_format, schema, annotator, stamp, name, known, labels_out, given_out, report)
+    new_dirs = [
+        d for d in (corpus_dir, report.given_path.parent, report.labels_path.parent) if not d.exists()
+    ]
+    try:
+        with ExitStack() as stack:  # both files appear only if every row is valid
+            labels_out = stack.enter_context(atomic_write(report.labels_path))
+            given_out = stack.enter_context(atomic_write(report.given_path))
+            _stream(path, file_format, schema, annotator, stamp, name, known, labels_out, given_out, report)
+    except BaseException:
+        for folder in reversed(new_dirs):  # leave no trace: not even an empty folder
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
     if report.new_sentences == 0:
         os.unlink(report.given_path)  # nothing new for the corpus: the sentences are there already
         report.given_path = None
@@ -152,12 +161,14 @@ def _stream(
     report: LabelImportReport,
 ) -> None:
     columns = _columns(schema)
-    multi = {column for column, task in columns.items() if task.kind == "multi"}
+    label_columns = set(
+        columns
+    )  # split on | in CSV: a second label in a single task is an error, not a label
     created = stamp.isoformat().replace("+00:00", "Z")
     finished: set[str] = set()  # articles whose rows are done (rows of an article must be together)
     current, occurrences = None, Counter()
     seen_columns: set[str] = set()
-    for where_row, values in read_label_rows(path, file_format, multi):
+    for where_row, values in read_label_rows(path, file_format, label_columns):
         where = f"{path}: {where_row}"
         if not seen_columns:
             seen_columns = set(values)

@@ -52,7 +52,7 @@ def fingerprint(path: Path) -> str:
 
 
 def read_label_rows(path: Path, file_format: Format, multi_columns: set[str]) -> Rows:
-    """Stream the rows of a labeled file; ``multi_columns`` are split on ``|`` in CSV."""
+    """Stream the rows of a labeled file; ``multi_columns`` (label columns) are split on ``|`` in CSV."""
     path = Path(path)
     if file_format == "dataset" and not path.is_dir():
         raise NewskitError(f"{path}: not a folder", "--format dataset reads a Hugging Face dataset folder")
