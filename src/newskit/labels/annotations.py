@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newskit.jsonio import read_jsonl, write_jsonl
+import orjson
+
+from newskit.jsonio import atomic_write, dumps, read_jsonl, write_jsonl
 from newskit.labels.schema import Schema
 from newskit.labels.sentence_map import ORPHANS_FILE, MapReport, Reference, follow, load_map, reconcile
 from newskit.labels.snapshots import newest_snapshots, normalize_snapshot
@@ -43,13 +45,17 @@ def imported_files(labels_dir: Path) -> list[Path]:
     return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
 
 
+def _snapshot_rows(labels_dir: Path, schema: Schema) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in newest_snapshots(labels_dir).values():
+        rows.extend(normalize_snapshot(path, schema))
+    rows.sort(key=lambda r: (r["project"], r["sentence_id"], r["annotation_id"]))
+    return rows
+
+
 def source_rows(labels_dir: Path, schema: Schema) -> Iterator[dict[str, Any]]:
     """Every annotation row as its source has it: snapshots (sorted), then imported files (streamed)."""
-    snapshot_rows: list[dict[str, Any]] = []
-    for path in newest_snapshots(labels_dir).values():
-        snapshot_rows.extend(normalize_snapshot(path, schema))
-    snapshot_rows.sort(key=lambda r: (r["project"], r["sentence_id"], r["annotation_id"]))
-    yield from snapshot_rows
+    yield from _snapshot_rows(labels_dir, schema)
     for path in imported_files(labels_dir):
         yield from read_jsonl(path)
 
@@ -64,22 +70,44 @@ def references(labels_dir: Path, schema: Schema) -> list[Reference]:
 
 
 def rebuild_annotations(labels_dir: Path, schema: Schema) -> AnnotationsReport:
-    """Regenerate ``annotations.jsonl`` and ``orphans.jsonl`` in ``labels_dir`` through the sentence map."""
+    """Regenerate ``annotations.jsonl`` and ``orphans.jsonl`` in ``labels_dir`` through the sentence map.
+
+    Lines of imported files whose sentence is not in the map are copied as they are (they are
+    written in the kit's JSON form already), so a million imported rows take seconds.
+    """
     labels_dir = Path(labels_dir)
     sentence_map = load_map(labels_dir)
     report = AnnotationsReport(path=labels_dir / ANNOTATIONS, orphans_path=labels_dir / ORPHANS_FILE)
     orphans: list[dict[str, Any]] = []
 
-    def attached() -> Iterator[dict[str, Any]]:
-        for row in source_rows(labels_dir, schema):
-            moved, status = follow(row, sentence_map)
-            report.statuses[status] += 1
-            if moved is None:
-                orphans.append({**row, "orphan_reason": ORPHAN_REASON})
-            else:
-                yield moved
+    def attach(row: dict[str, Any]) -> str | None:
+        moved, status = follow(row, sentence_map)
+        report.statuses[status] += 1
+        if moved is None:
+            orphans.append({**row, "orphan_reason": ORPHAN_REASON})
+            return None
+        return dumps(moved) + "\n"
 
-    report.rows = write_jsonl(report.path, attached())
+    with atomic_write(report.path) as handle:
+        for row in _snapshot_rows(labels_dir, schema):
+            line = attach(row)
+            report.rows += line is not None
+            handle.write(line or "")
+        for path in imported_files(labels_dir):
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    if not line.strip():
+                        continue
+                    if sentence_map:
+                        row = orjson.loads(line)
+                        if row["sentence_id"] in sentence_map:
+                            line = attach(row) or ""
+                            report.rows += bool(line)
+                            handle.write(line)
+                            continue
+                    report.statuses["same"] += 1
+                    report.rows += 1
+                    handle.write(line)
     write_jsonl(report.orphans_path, orphans)
     return report
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
+
+import orjson
 
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
@@ -73,8 +74,8 @@ def _jsonl_rows(path: Path) -> Rows:
             if not line.strip():
                 continue
             try:
-                values = json.loads(line)
-            except json.JSONDecodeError as exc:
+                values = orjson.loads(line)  # several times faster than json at a million rows
+            except orjson.JSONDecodeError as exc:
                 raise NewskitError(
                     f"{path}: row {number}: malformed JSON ({exc.msg} at column {exc.colno})",
                     "fix that line; nothing was imported",
