@@ -126,6 +126,9 @@ def push_cli(
         f"{report.selected} sentences selected: {report.already_present} already present, "
         f"{report.imported} imported" + (" with predictions" if report.with_predictions else "")
     )
+    if report.reconciled:
+        done = ", ".join(f"{n} {what}" for what, n in report.reconciled.items())
+        typer.echo(f"Tasks of sentences no longer in the corpus: {done} (annotations kept)")
 
 
 @app.command("pull")

@@ -1,9 +1,11 @@
 """``newskit push``: import the corpus sentences into a Label Studio project, idempotently.
 
-Every task carries our ``sentence_id``. Before importing, the ids already in the project
-are listed and only the missing sentences are sent, in batches. Label Studio duplicates
-re-imported tasks and a failed request may still have been applied, so after any error the
-ids are listed again before the next batch: a retried or resumed push never duplicates.
+Every task carries our ``sentence_id``. Before importing, the tasks already in the project
+are listed; tasks of sentences that left the corpus are re-pointed or marked
+(:mod:`newskit.studio.reconcile`), and only the missing sentences are sent, in batches.
+Label Studio duplicates re-imported tasks and a failed request may still have been applied,
+so after any error the ids are listed again before the next batch: a retried or resumed push
+never duplicates.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -20,6 +22,7 @@ from newskit.jsonio import read_jsonl
 from newskit.labels.label_config import render_instructions, render_label_config, validate_result
 from newskit.labels.schema import Schema, load_schema
 from newskit.studio.client import StudioClient, StudioUnavailable
+from newskit.studio.reconcile import reconcile_tasks
 
 Order = Literal["corpus", "uncertain"]
 Progress = Callable[[int, int], None]
@@ -45,6 +48,7 @@ class PushReport:
     already_present: int
     imported: int
     with_predictions: bool
+    reconciled: dict[str, int] = field(default_factory=dict)  # tasks of vanished sentences: what was done
 
 
 def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
@@ -261,7 +265,9 @@ def push(
     else:
         check_project_config(client, project_id, title, label_config, Path(schema_path))
 
-    present = client.list_task_sentence_ids(project_id)
+    present, reconciled = reconcile_tasks(
+        client, project_id, {d["sentence_id"]: d for d in data}, Path(corpus_dir) / "sentences.jsonl"
+    )
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]
     imported = import_missing(
         client,
@@ -281,4 +287,5 @@ def push(
         already_present=len(tasks) - len(missing),
         imported=imported,
         with_predictions=run is not None,
+        reconciled=dict(sorted(reconciled.items())),
     )
