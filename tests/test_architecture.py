@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "newskit"
-BASE = {"errors", "jsonio"}
+BASE = {"errors", "jsonio", "identity"}
 # Each stage may import the base and the stages listed here, never the CLI.
 ALLOWED = {
     "corpus": set(),

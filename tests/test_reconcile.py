@@ -63,6 +63,7 @@ def test_tasks_of_a_changed_corpus_are_re_pointed_or_marked_and_keep_their_annot
     moved = export[tasks[old_ids[0]]]["data"]
     assert moved["sentence_id"] == new_ids["Russland griff Kiew mit Drohnen an."]
     assert moved["newskit_previous_id"] == old_ids[0] and moved["article_id"] == "a1-new"
+    assert moved["newskit_previous_article_id"] == "a1"
     changed = export[tasks[old_ids[1]]]["data"]
     assert (changed["sentence_id"], changed["newskit_status"]) == (old_ids[1], "changed")
     assert changed["newskit_now"] == new_ids["Zwei Menschen starben am Morgen."]

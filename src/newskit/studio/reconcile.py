@@ -4,8 +4,8 @@ A task whose ``sentence_id`` is no longer in the corpus is searched again by its
 and text (:func:`newskit.labels.sentence_map.resolve`):
 
 - the same text was found (the sentence moved, or its ids changed): the task is pointed at
-  the new sentence (its data is replaced by the new sentence's, ``newskit_previous_id``
-  keeps the old id), unless another task already holds it;
+  the new sentence (its data is replaced by the new sentence's, ``newskit_previous_id`` and
+  ``newskit_previous_article_id`` keep the old ids), unless another task already holds it;
 - a similar text was found (``changed``) or none (``gone``): the task is marked in its data
   (``newskit_status``, and ``newskit_now`` for the sentence that replaced it) so people can
   filter for it in the Data Manager; the new sentence is imported as a new task.
@@ -26,6 +26,7 @@ from newskit.studio.client import StudioClient
 STATUS = "newskit_status"
 NOW = "newskit_now"
 PREVIOUS = "newskit_previous_id"
+PREVIOUS_ARTICLE = "newskit_previous_article_id"
 
 
 def reconcile_tasks(
@@ -48,11 +49,18 @@ def reconcile_tasks(
     references = [
         Reference(sid, data.get("article_id"), data.get("text")) for sid, (_, data) in vanished.items()
     ]
-    rows, _ = resolve(references, Path(sentences_path), {})
+    # Re-pointed tasks remember their old article: it finds that article again for the others.
+    hints = {
+        str(task_id): {"article_id": data[PREVIOUS_ARTICLE], "now_article_id": data.get("article_id")}
+        for task_id, data in tasks
+        if data.get(PREVIOUS_ARTICLE)
+    }
+    rows, _ = resolve(references, Path(sentences_path), hints)
     for row in rows:
         task_id, data = vanished[row["id"]]
         if row["status"] == "moved" and row["now"] not in present:
-            client.update_task_data(task_id, {**corpus_data[row["now"]], PREVIOUS: row["id"]})
+            new_data = {**corpus_data[row["now"]], PREVIOUS: row["id"], PREVIOUS_ARTICLE: row["article_id"]}
+            client.update_task_data(task_id, new_data)
             present[row["now"]] = task_id
             counts["re-pointed"] += 1
             continue
