@@ -54,8 +54,11 @@ def ingest_cli(
 @app.command("split")
 def split_cli(
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder (holds articles.jsonl)."),
-    labels: Path = typer.Option(
-        Path("labels"), "--labels", help="Labels folder whose annotations follow the sentences."
+    labels: Path | None = typer.Option(
+        None,
+        "--labels",
+        help="Labels folder whose annotations follow the sentences (default: labels/ beside the corpus).",
+        show_default=False,
     ),
     schema: Path | None = typer.Option(
         None, "--schema", help="Label schema (default: LABELS/schema.yaml).", show_default=False
@@ -70,6 +73,7 @@ def split_cli(
     console = Console(soft_wrap=True)
     articles_path = corpus / ARTICLES_FILE
     relink = None
+    labels = labels or corpus.parent / "labels"  # the project layout: corpus/ and labels/ side by side
     if has_labels(labels):
         label_schema = load_schema(schema or labels / "schema.yaml")
         before = labeled_positions(labels, label_schema, corpus / SENTENCES_FILE)
