@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from huggingface_hub import DatasetCard
 
@@ -106,7 +109,16 @@ def test_several_annotators_give_agreement_figures_and_pseudonyms(inputs, tmp_pa
     report = build(inputs, tmp_path / "dataset")
     text = card_text(tmp_path / "dataset")
     assert "example.org" not in text
-    assert re.search(r"\| annotator-[0-9a-f]{8} \| 10 \|", text)
+    assert re.search(r"\| annotator-[0-9a-f]{10} \| 10 \|", text)
+    # Not a plain hash of the address: guessing addresses and hashing them finds nothing.
+    for email in ("ann.one@example.org", "ann.two@example.org"):
+        guessed = hashlib.sha256(email.encode()).hexdigest()
+        for path in (tmp_path / "dataset").rglob("*"):
+            if path.is_file():
+                data = str(pq.read_table(path).to_pylist()) if path.suffix == ".parquet" else path.read_text()
+                assert guessed[:8] not in data and email not in data, path
+    salt = Path(inputs["annotations"]).parent / ".pseudonym-salt"
+    assert salt.stat().st_mode & 0o777 == 0o600
     assert "Inter-annotator agreement (10 sentences labeled by two or more annotators)" in text
     assert "| `stance` | Krippendorff's alpha |" in text
     assert "| `event_types` | mean Krippendorff's alpha per label |" in text

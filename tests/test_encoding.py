@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -118,3 +120,23 @@ def test_misread_german_round_trips(words):
     assert repair_mojibake(text) == (text, 0)
     broken = misread_as_iso8859_16(text)
     assert repair_mojibake(broken)[0] == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_text_with_a_utf16_or_utf32_byte_order_mark_is_decoded(encoding):
+    text = "Größe „gut“ – Kiew meldet 5 Drohnen.\n"
+    data = ("\ufeff" + text).encode(encoding) if encoding.endswith("-be") else text.encode(encoding)
+    decoded = decode_bytes(data, where="x")
+    assert decoded.text == text
+    assert decoded.encoding.startswith(encoding[:6])
+
+
+def test_random_high_bytes_are_not_an_article():
+    noise = bytes(random.Random(3).randrange(0x80, 0x100) for _ in range(3000))
+    with pytest.raises(NewskitError, match=r"^error: raw/noise.txt: does not look like text .*non-ASCII\)"):
+        decode_bytes(noise, where="raw/noise.txt")
+
+
+def test_a_false_byte_order_mark_is_an_error():
+    with pytest.raises(NewskitError, match="starts with a UTF-32-LE byte order mark but is not UTF-32-LE"):
+        decode_bytes(b"\xff\xfe\x00\x00abc", where="x")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -326,3 +327,19 @@ def test_article_ids_do_not_change_with_the_cleaning_rules(tmp_path, seeds):
     after = {a["raw_path"]: (a["id"], a["text"]) for a in read_jsonl(corpus / "articles.jsonl")}
     assert {path: ids for path, (ids, _) in after.items()} == {path: ids for path, (ids, _) in before.items()}
     assert any(after[path][1] != before[path][1] for path in before)  # the texts did change
+
+
+def test_cli_ingests_utf16_and_refuses_noise(run_cli, tmp_path):
+    text = "Kiew. Russische Drohnen griffen in der Nacht die Hauptstadt an, sagte der Bürgermeister.\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "utf16.txt").write_bytes(text.encode("utf-16"))
+    code, _, err = run_cli("ingest", str(tmp_path / "in"), "--corpus", str(tmp_path / "corpus"))
+    assert (code, err) == (0, "")
+    [article] = read_jsonl(tmp_path / "corpus" / "articles.jsonl")
+    assert "Bürgermeister" in article["text"]
+    noise = tmp_path / "noise.txt"
+    noise.write_bytes(bytes(random.Random(1).randrange(0x80, 0x100) for _ in range(3000)))
+    code, _, err = run_cli("ingest", str(noise), "--corpus", str(tmp_path / "corpus"))
+    assert code == 1
+    assert err.startswith(f"error: {noise}: does not look like text") and err.count("\n") == 1
+    assert len(list(read_jsonl(tmp_path / "corpus" / "articles.jsonl"))) == 1  # nothing changed

@@ -104,3 +104,15 @@ def test_shared_features_give_each_task_its_own_numbers(run_dir):
     shared = run.probabilities(list(texts))
     for task in run.tasks:
         np.testing.assert_array_equal(shared[task.field], run.models[task.field].probabilities(texts, task))
+
+
+@pytest.mark.parametrize("content", ["", " \n\n\t\n"])
+def test_cli_file_without_text_is_an_error(run_dir, run_cli, tmp_path, content):
+    empty = tmp_path / "empty.txt"
+    empty.write_text(content, encoding="utf-8")
+    code, out, err = run_cli("predict", str(run_dir), "--file", str(empty))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: {empty}: no text to predict (the file is empty or only whitespace) "
+        "(hint: pass a file with at least one sentence)\n"
+    )

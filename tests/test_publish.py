@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import httpx2
+import importlib
+import importlib.util
+
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
@@ -22,6 +24,9 @@ configs:
 
 # Dataset Card
 """
+
+# huggingface_hub's HTTP client: httpx2 in its newest releases, httpx before.
+http_client = importlib.import_module("httpx2" if importlib.util.find_spec("httpx2") else "httpx")
 
 
 @pytest.fixture
@@ -117,8 +122,8 @@ def test_card_without_configs_is_rejected(dataset_dir):
 
 
 def _http_error(status: int) -> HfHubHTTPError:
-    request = httpx2.Request("POST", "https://hub.example/api/repos/create")
-    response = httpx2.Response(status, request=request)
+    request = http_client.Request("POST", "https://hub.example/api/repos/create")
+    response = http_client.Response(status, request=request)
     return HfHubHTTPError(f"{status} Client Error: denied for token {TOKEN}\nmore details", response=response)
 
 
@@ -136,7 +141,7 @@ def test_http_error_becomes_one_line_without_the_token(dataset_dir, hub, monkeyp
 
 def test_connection_error_during_upload_becomes_one_line(dataset_dir, hub, monkeypatch):
     def offline(self, **kwargs):
-        raise httpx2.ConnectError("[Errno -3] Temporary failure in name resolution")
+        raise http_client.ConnectError("[Errno -3] Temporary failure in name resolution")
 
     monkeypatch.setattr(HfApi, "upload_folder", offline)
     with pytest.raises(NewskitError) as caught:

@@ -15,7 +15,7 @@ class NewskitError(Exception):
         self.message = message
         self.hint = hint
 
-    def __reduce__(self):  # keep the hint when the error crosses a process boundary
+    def __reduce__(self):  # keep the hint when a Ray worker sends the error back to the driver
         return (type(self), (self.message, self.hint))
 
     def one_line(self) -> str:

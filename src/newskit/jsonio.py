@@ -35,7 +35,11 @@ def dumps(record: Any) -> str:
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path`` and rename it over ``path`` only on success."""
+    """Open a temporary file beside ``path`` and rename it over ``path`` only on success.
+
+    The data is flushed to disk (fsync) before the rename and the folder after it, so a crash
+    leaves either the old file or the new one, never an empty file in its place.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -43,11 +47,23 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     try:
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": "\n"})) as handle:
             yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(tmp_name, file_mode())
         os.replace(tmp_name, path)
+        _fsync_folder(path.parent)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX: the directory entry is data of the folder)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> int:

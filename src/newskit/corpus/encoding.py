@@ -1,7 +1,10 @@
 """Decoding raw bytes and repairing mojibake (text decoded with the wrong charset).
 
-Decoding tries UTF-8 first, then Windows-1252, then Latin-1 as the last resort
-(Latin-1 never fails, so it is only used when Windows-1252 cannot decode a byte).
+Decoding follows a byte order mark (UTF-8, UTF-16 or UTF-32) where there is one, else tries
+UTF-8, then Windows-1252, then Latin-1 as the last resort (Latin-1 never fails, so it is only
+used when Windows-1252 cannot decode a byte). Bytes that decode but are not text (most
+characters neither letters, digits, punctuation nor spaces in any script, or a legacy
+decoding that is mostly non-ASCII) are refused: every byte sequence decodes as Latin-1.
 
 Repair runs ftfy first, then a targeted repair for UTF-8 that was misread as
 ISO-8859-16 (the Romanian/South-East-European Latin charset) with Windows-1252
@@ -41,11 +44,41 @@ class Decoded:
     encoding: str
 
 
+# Byte order marks, longest first (the UTF-32-LE mark starts with the UTF-16-LE one).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_TEXT_CATEGORIES = frozenset("LNPZ")  # letters, digits/numbers, punctuation, separators
+MIN_TEXT_SHARE = 0.5  # most characters of a text are in _TEXT_CATEGORIES (markup is mostly letters)
+MAX_OTHER_SHARE = 0.1  # controls, unassigned and private-use characters
+MAX_LEGACY_NON_ASCII = 0.3  # German in Windows-1252 has a few percent non-ASCII characters ...
+MIN_LEGACY_SAMPLE = 200  # ... which only says something about a text of some length
+
+
 def decode_bytes(data: bytes, *, where: str) -> Decoded:
-    """Decode ``data`` as UTF-8, else Windows-1252, else Latin-1; binary data is an error.
+    """Decode ``data`` (BOM, else UTF-8, else Windows-1252, else Latin-1); non-text is an error.
 
     ``where`` names the file (and record) in error messages.
     """
+    decoded = _decode(data, where=where)
+    _require_text(decoded, where=where)
+    return decoded
+
+
+def _decode(data: bytes, *, where: str) -> Decoded:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data[len(bom) :].decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                raise NewskitError(
+                    f"{where}: starts with a {encoding.upper()} byte order mark but is not "
+                    f"{encoding.upper()} (byte {exc.start + len(bom)})",
+                    "re-save the file as UTF-8",
+                ) from None
     if b"\x00" in data:
         raise NewskitError(
             f"{where}: looks like a binary file (contains NUL bytes)",
@@ -56,6 +89,26 @@ def decode_bytes(data: bytes, *, where: str) -> Decoded:
     if _is_utf8(data):
         return Decoded(data.decode("utf-8"), "utf-8")
     return _decode_legacy(data, where=where)
+
+
+def _require_text(decoded: Decoded, *, where: str) -> None:
+    """Refuse decoded bytes that are not text in any script."""
+    chars = [ch for ch in decoded.text if ch not in "\t\n\r\f"]
+    if not chars:
+        return
+    categories = [unicodedata.category(ch)[0] for ch in chars]
+    texty = sum(1 for c in categories if c in _TEXT_CATEGORIES) / len(chars)
+    other_count = categories.count("C")
+    other = other_count / len(chars)
+    non_ascii = sum(1 for ch in chars if ord(ch) > 127) / len(chars)
+    legacy = decoded.encoding in ("cp1252", "latin-1") and len(chars) >= MIN_LEGACY_SAMPLE
+    too_many_other = other_count > max(8, MAX_OTHER_SHARE * len(chars))  # a stray control char is no sign
+    if texty < MIN_TEXT_SHARE or too_many_other or (legacy and non_ascii > MAX_LEGACY_NON_ASCII):
+        raise NewskitError(
+            f"{where}: does not look like text (as {decoded.encoding}: {texty:.0%} letters, digits, "
+            f"punctuation or spaces, {other:.0%} control characters, {non_ascii:.0%} non-ASCII)",
+            "give a text, HTML, JSONL or CSV file in UTF-8 (or UTF-16/32 with a byte order mark)",
+        )
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -130,7 +130,7 @@ def build_dataset(
     stats = {name: split_statistics(name, split_rows[name], schema) for name in SPLIT_NAMES}
     report = BuildReport(
         out_dir=out_dir,
-        policy=adjudication_policy.public(),
+        policy=adjudication_policy.public(registry),
         ratios=ratios,
         seed=seed,
         splits=stats,

@@ -26,7 +26,7 @@ from newskit.dataset.assign import SPLIT_NAMES
 from newskit.dataset.files import dataset_features
 from newskit.jsonio import atomic_write
 from newskit.labels.adjudicate import Decision, public_annotator
-from newskit.labels.annotators import Annotator
+from newskit.labels.annotators import Registry
 from newskit.labels.schema import Schema
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class CardFacts:
     decisions: dict[str, Decision]
     articles: list[dict[str, Any]]  # the articles that have rows in the dataset
     rows: list[dict[str, Any]]  # the annotation rows as read (for the agreement figures)
-    annotators: dict[str, Annotator] = field(default_factory=dict)  # labels/annotators.yaml
+    annotators: Registry = field(default_factory=Registry)  # labels/annotators.yaml
 
 
 def size_category(count: int) -> str:

@@ -4,7 +4,8 @@ The rules (documented in the dataset card and the README):
 
 - Cancelled (skipped) annotations are left out and counted.
 - One vote per annotator and sentence: the annotation with the latest ``updated_at``
-  (then ``created_at``, then the larger ``annotation_id``); the older ones are counted as superseded.
+  (then ``created_at``, then the larger ``annotation_id`` as a number; :mod:`newskit.labels.latest`);
+  the older ones are counted as superseded.
 - An annotator who left a task unanswered (``null`` / empty list) does not vote on that task.
 - ``majority``: a multi task keeps each label chosen by more than half of the annotators who
   answered it; a single task takes the most frequent label.
@@ -22,14 +23,14 @@ The rules (documented in the dataset card and the README):
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.labels.annotators import Annotator
+from newskit.labels.annotators import Registry
+from newskit.labels.latest import latest_annotations
 from newskit.labels.schema import Schema, Task
 
 Value = tuple[str, ...] | str | None  # multi: label ids in schema order; single: a label id
@@ -45,9 +46,11 @@ class Policy:
     def __str__(self) -> str:
         return f"reviewer:{self.reviewer}" if self.kind == "reviewer" else self.kind
 
-    def public(self) -> str:
-        """The policy as published (a reviewer's e-mail address replaced by its pseudonym)."""
-        return f"reviewer:{public_annotator(self.reviewer or '')}" if self.kind == "reviewer" else self.kind
+    def public(self, registry: Registry | None = None) -> str:
+        """The policy as published (a reviewer's e-mail address replaced by its public name)."""
+        if self.kind != "reviewer":
+            return self.kind
+        return f"reviewer:{public_annotator(self.reviewer or '', registry)}"
 
 
 def parse_policy(text: str) -> Policy:
@@ -103,14 +106,12 @@ class AdjudicationCounts:
     exclusive_resolved: int = 0
 
 
-def public_annotator(name: str, registry: Mapping[str, Annotator] | None = None) -> str:
-    """The annotator name as published: the registry's name, else named ids stay and e-mail
-    addresses become a stable pseudonym."""
-    if registry and name in registry:
-        return registry[name].name
-    if "@" not in name:
-        return name
-    return "annotator-" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:8]
+def public_annotator(name: str, registry: Registry | None = None) -> str:
+    """The annotator name as published (:meth:`Registry.public`); e-mail addresses never appear."""
+    return (registry if registry is not None else _PROCESS_REGISTRY).public(name)
+
+
+_PROCESS_REGISTRY = Registry()  # no project folder: $NEWSKIT_PSEUDONYM_SALT, else a per-process salt
 
 
 def task_value(task: Task, raw: Any) -> Value:
@@ -123,21 +124,13 @@ def task_value(task: Task, raw: Any) -> Value:
 
 
 def latest_votes(rows: Iterable[dict], schema: Schema, counts: AdjudicationCounts) -> dict[str, list[Vote]]:
-    """Group valid annotation rows by sentence: one vote per annotator (the latest), no cancelled ones."""
-    by_key: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for row in rows:
-        counts.annotations += 1
-        if row.get("cancelled"):
-            counts.cancelled += 1
-            continue
-        by_key[(row["sentence_id"], str(row["annotator"]))].append(row)
+    """Group valid annotation rows by sentence: one vote per annotator (:func:`latest_annotations`)."""
+    latest = latest_annotations(rows)
+    counts.annotations += latest.total
+    counts.cancelled += latest.cancelled
+    counts.superseded += latest.superseded
     votes: dict[str, list[Vote]] = defaultdict(list)
-    for (sentence_id, annotator), candidates in sorted(by_key.items()):
-        candidates.sort(
-            key=lambda r: (r.get("updated_at") or "", r.get("created_at") or "", str(r.get("annotation_id")))
-        )
-        counts.superseded += len(candidates) - 1
-        row = candidates[-1]
+    for (sentence_id, annotator), row in latest.rows.items():
         values = {task.name: task_value(task, row.get(task.name)) for task in schema.tasks}
         votes[sentence_id].append(Vote(annotator, row.get("annotation_id"), row.get("updated_at"), values))
     return dict(votes)
@@ -219,7 +212,7 @@ def report_rows(
     decisions: dict[str, Decision],
     schema: Schema,
     policy: Policy,
-    registry: Mapping[str, Annotator] | None = None,
+    registry: Registry | None = None,
 ) -> list[dict]:
     """One row per sentence with a disagreement or a resolved exclusivity conflict, with all votes."""
     rows = []
@@ -229,7 +222,7 @@ def report_rows(
         rows.append(
             {
                 "sentence_id": decision.sentence_id,
-                "policy": policy.public(),
+                "policy": policy.public(registry),
                 "agreement": decision.agreement,
                 "decision": {task.name: _jsonable(decision.values[task.name]) for task in schema.tasks},
                 "outcomes": decision.outcomes,

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from newskit.errors import NewskitError
+from newskit.labels.latest import latest_annotations
 from newskit.labels.schema import Schema, Task
 
 NO_OVERLAP = "fewer than 2 annotators labeled the same sentences"
@@ -42,32 +43,11 @@ def _metric(value: float | None, reason_if_missing: str) -> dict[str, Any]:
 
 
 def _collect(rows: Iterable[dict[str, Any]], schema: Schema) -> tuple[dict[str, Labels], dict[str, int]]:
-    """Per task: sentence -> annotator -> value, from the rows that are not cancelled.
-
-    An annotator who annotated a sentence twice counts once, with the most recently
-    updated annotation (ties broken by annotation id, so the choice is deterministic).
-    """
-    counts = {"rows": 0, "cancelled": 0, "superseded": 0}
-    latest: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
-    for number, row in enumerate(rows, start=1):
-        counts["rows"] += 1
-        if row.get("cancelled"):
-            counts["cancelled"] += 1
-            continue
-        sentence, annotator = row.get("sentence_id"), row.get("annotator")
-        if not isinstance(sentence, str) or not isinstance(annotator, str):
-            raise NewskitError(
-                f"annotation row {number}: missing sentence_id or annotator", "re-run `newskit pull`"
-            )
-        order = (str(row.get("updated_at") or ""), str(row.get("annotation_id") or ""))
-        key = (sentence, annotator)
-        if key in latest:
-            counts["superseded"] += 1
-            if latest[key][0] >= order:
-                continue
-        latest[key] = (order, row)
+    """Per task: sentence -> annotator -> value, from the annotations that count (see latest.py)."""
+    latest = latest_annotations(rows)
+    counts = {"rows": latest.total, "cancelled": latest.cancelled, "superseded": latest.superseded}
     per_task: dict[str, Labels] = {task.name: {} for task in schema.tasks}
-    for (sentence, annotator), (_, row) in sorted(latest.items()):
+    for (sentence, annotator), row in latest.rows.items():
         for task in schema.tasks:
             value = _value(task, row, sentence, annotator)
             if value is not None:

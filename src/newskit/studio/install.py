@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 from newskit.errors import NewskitError
@@ -17,6 +18,7 @@ from newskit.errors import NewskitError
 LABEL_STUDIO_VERSION = "1.23.2"
 VENV_ENV = "NEWSKIT_LABEL_STUDIO_VENV"
 DEFAULT_VENV = Path(".venv-labelstudio")
+LOCK_FILE = "labelstudio-constraints.txt"  # refreshed by scripts/lock.sh
 
 
 def default_venv_dir() -> Path:
@@ -37,11 +39,18 @@ def _installed_version(venv_dir: Path) -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
+def _lock_args() -> list[str]:
+    """``-c LOCK`` for pip: Label Studio's dependencies at the versions the kit was tested with."""
+    lock = resources.files("newskit.studio").joinpath(LOCK_FILE)
+    return ["-c", str(lock)] if lock.is_file() else []
+
+
 def ensure_installed(venv_dir: Path | None = None, *, quiet: bool = False) -> Path:
     """Make sure Label Studio (pinned version) is installed in its own venv; return its executable.
 
     Creates the venv with ``python -m venv`` and installs ``label-studio==1.23.2`` with pip
-    (about 1.5 minutes and 1 GB) when it is missing or another version is installed.
+    (about 1.5 minutes and 1 GB) when it is missing or another version is installed, with
+    every dependency at the version of the committed lock (``labelstudio-constraints.txt``).
     """
     venv_dir = Path(venv_dir or default_venv_dir()).absolute()
     executable = venv_dir / "bin" / "label-studio"
@@ -50,7 +59,7 @@ def ensure_installed(venv_dir: Path | None = None, *, quiet: bool = False) -> Pa
     python = venv_dir / "bin" / "python"
     steps = [] if python.exists() else [[sys.executable, "-m", "venv", str(venv_dir)]]
     steps.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
-                  f"label-studio=={LABEL_STUDIO_VERSION}"])  # fmt: skip
+                  *_lock_args(), f"label-studio=={LABEL_STUDIO_VERSION}"])  # fmt: skip
     if not quiet:
         print(f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv_dir} (takes a few minutes)…")
     for step in steps:

@@ -136,8 +136,7 @@ def load_run(run_dir: Path) -> Run:
 def read_sentences(text: str | None, file: Path | None) -> list[str]:
     """The sentences to predict: ``text`` as one sentence, or the sentences of ``file``.
 
-    A file is split with :func:`newskit.segment.segmenter.segment`; until that module exists,
-    each non-empty line counts as one sentence.
+    A file is split with :func:`newskit.segment.segment`. A file without any sentence is an error.
     """
     if (text is None) == (file is None):
         raise NewskitError("give either a TEXT argument or --file", "e.g. newskit predict RUN 'Ein Satz.'")
@@ -154,11 +153,16 @@ def read_sentences(text: str | None, file: Path | None) -> list[str]:
         raise NewskitError(
             f"{file}: not UTF-8 text (byte {exc.start})", "convert the file to UTF-8"
         ) from None
-    try:
-        from newskit.segment import segment
-    except ImportError:  # the segmenter has not landed yet: one sentence per line
-        return [line.strip() for line in content.splitlines() if line.strip()]
-    return [content[start:end].strip() for start, end in segment(content) if content[start:end].strip()]
+    from newskit.segment import segment  # loads spaCy: only when a file is split
+
+    sentences = [content[start:end].strip() for start, end in segment(content)]
+    sentences = [sentence for sentence in sentences if sentence]
+    if not sentences:
+        raise NewskitError(
+            f"{file}: no text to predict (the file is empty or only whitespace)",
+            "pass a file with at least one sentence",
+        )
+    return sentences
 
 
 def predict(*, run_dir: Path, text: str | None = None, file: Path | None = None) -> list[dict[str, Any]]:
