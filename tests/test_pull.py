@@ -24,8 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
 NOW = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)
 ROW_KEYS = {
-    "sentence_id", "annotator", "event_type", "stance", "cancelled", "created_at", "updated_at",
-    "lead_time", "task_id", "annotation_id", "project", "snapshot",
+    "sentence_id", "article_id", "text", "annotator", "event_type", "stance", "cancelled", "created_at",
+    "updated_at", "lead_time", "task_id", "annotation_id", "project", "snapshot",
 }  # fmt: skip
 
 
