@@ -148,6 +148,13 @@ def test_without_article_id_each_sentence_is_its_own_article(project, run_cli):
     assert code == 0, err
     assert "assumed: 5 row(s) without article_id: each of those sentences is an article of its own" in out
     assert len({s["article_id"] for s in read_jsonl(project / "corpus" / "sentences.jsonl")}) == 5
+    source = write_jsonl_rows(project / "twice.jsonl", [rows[0], rows[1], rows[0]])
+    code, _, err = run_cli("import-labels", str(source), "--annotator", "a@x.org")
+    assert (
+        code == 1
+        and "twice.jsonl: row 3: the sentence 'Russland griff" in err
+        and "is in the file twice" in err
+    )
 
 
 def test_a_dataset_folder_imports_with_its_class_label_names(project, run_cli):

@@ -223,10 +223,16 @@ def _stream(
         article_key = str(raw_key) if raw_key not in (None, "") else None
         report.without_article += article_key is None
         article = given_article_id(article_key) if article_key else given_article_id(f"text:{text_id(text)}")
+        if article_key is None and (article == current or article in finished):
+            raise NewskitError(
+                f"{where}: the sentence {text[:60]!r} is in the file twice (without article_id the same "
+                "text is the same sentence)",
+                "remove the repeated row, or give the rows an article_id",
+            )
         if article != current:
             if article in finished:
                 raise NewskitError(
-                    f"{where}: article {article_key or text[:40]!r} appears again after other articles",
+                    f"{where}: article {article_key!r} appears again after other articles",
                     "keep the rows of one article together (sort the file by article_id)",
                 )
             if current is not None:
