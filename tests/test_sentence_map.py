@@ -89,3 +89,17 @@ def test_old_style_ids_find_their_article_by_the_texts_it_holds(tmp_path):
     assert {row["status"] for row in rows.values()} == {"moved"} and report.orphaned == 0
     assert [rows[ref.sentence_id]["now"] for ref in old] == [ids[text] for text in BEFORE]
     assert {row["now_article_id"] for row in rows.values()} == {"new-a1"}
+
+
+def test_two_sentences_merged_into_one_both_follow_it_for_review(tmp_path):
+    labels, sentences = tmp_path / "labels", tmp_path / "sentences.jsonl"
+    labels.mkdir()
+    parts = ["… und dann sei man bereit zu reden.", "Das sagte der Sprecher am Montag in Moskau."]
+    ids = write_sentences(sentences, {"a1": parts})
+    merged = write_sentences(sentences, {"a1": [" ".join(parts)]})
+    report = reconcile(
+        [Reference(ids[t], "a1", t) for t in parts], labels_dir=labels, sentences_path=sentences
+    )
+    rows = load_map(labels)
+    assert report.review == 2 and {row["status"] for row in rows.values()} == {"changed"}
+    assert {row["now"] for row in rows.values()} == {merged[" ".join(parts)]}

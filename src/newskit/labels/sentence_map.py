@@ -28,7 +28,9 @@ from newskit.jsonio import read_jsonl, write_jsonl
 MAP_FILE = "sentence_map.jsonl"
 ORPHANS_FILE = "orphans.jsonl"
 SIMILAR = 0.8  # difflib ratio from which a sentence counts as the same one, changed a little
-CONTAINED = 0.5  # or: the shorter text lies inside the longer one and is at least this share of it
+CONTAINED = (
+    1 / 3
+)  # or: the shorter text lies inside the longer one (a merge or a split) and is this share of it
 MIN_CONTAINED_CHARS = 15
 
 
