@@ -73,6 +73,7 @@ def test_labels_follow_a_new_boilerplate_rule(project, run_cli, monkeypatch):
     out = run(run_cli, "split")
     assert "labeled sentences: 180 (" in out and "2 changed, 1 gone" in out
     assert "2 to review, 1 orphaned" in out
+    assert "\ngone: 30b489d9990dc305:57-187 'Von J. Fischer, S. Cleven" in out  # listed with its old id
     out = run(run_cli, "build", "--out", "after")
     assert "not attached: 1 annotation rows; 1 because sentence gone from the corpus" in out
     assert "2 attached to a changed sentence (marked review)" in out

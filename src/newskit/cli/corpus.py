@@ -15,6 +15,8 @@ from newskit.labels.annotations import has_labels, labeled_positions, relink_lab
 from newskit.labels.schema import load_schema
 from newskit.segment.sentences import ARTICLES_FILE, SENTENCES_FILE, count_articles, split_corpus
 
+MAX_LISTED = 10  # gone sentences printed by split; all of them are in the map and the orphans file
+
 
 @app.command("ingest")
 def ingest_cli(
@@ -109,6 +111,10 @@ def split_cli(
             f"{mapped.review} to review, {mapped.orphaned} orphaned",
             highlight=False,
         )
+        for row in mapped.gone[:MAX_LISTED]:
+            console.print(f"gone: {row['id']} {row['text']!r}", highlight=False)
+        if len(mapped.gone) > MAX_LISTED:
+            console.print(f"gone: … and {len(mapped.gone) - MAX_LISTED} more", highlight=False)
         console.print(
             f"annotations: {rebuilt.rows} attached → {rebuilt.path}"
             f" ({rebuilt.statuses['moved']} moved, {rebuilt.statuses['changed']} on a changed sentence);"

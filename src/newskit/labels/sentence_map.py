@@ -52,6 +52,7 @@ class MapReport:
     counts: Counter[str] = field(default_factory=Counter)  # new, unchanged, moved, changed, gone (this run)
     review: int = 0  # sentences followed to a changed text (all of them, not only new ones)
     orphaned: int = 0  # labeled sentences not found in the corpus
+    gone: list[dict[str, Any]] = field(default_factory=list)  # their map rows, in id order
 
 
 def similarity(old: str, new: str) -> float:
@@ -197,6 +198,7 @@ def reconcile(
             report.counts["moved" if new["status"] == "same" else new["status"]] += 1
         report.review += new["status"] == "changed"
         report.orphaned += new["status"] == "gone"
+    report.gone = [row for row in rows if row["status"] == "gone"]
     write_jsonl(report.map_path, rows)
     return report
 
