@@ -91,4 +91,7 @@ def test_labels_follow_a_new_boilerplate_rule(project, run_cli, monkeypatch):
     assert all(after[text.replace(" (Archivbild)", "")] for text in (row["text"] for row in changed))
     assert len(rows) + len(orphans) == 180  # everything accounted for
     snapshot = next((project / "labels" / "snapshots").glob("*__ukraine-war-de.json"))
+    out = run(run_cli, "build", "--snapshot", str(snapshot), "--out", "from-snapshot")
+    assert "not attached: 1 annotation rows; 1 because sentence gone from the corpus" in out
+    assert dataset_labels(project / "from-snapshot")[0] == after  # the map serves --snapshot too
     assert snapshot.read_bytes() == (ROOT / "labels" / "snapshots" / snapshot.name).read_bytes()
