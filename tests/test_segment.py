@@ -156,6 +156,58 @@ def test_datelines():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (" date 2023-06 Die Lage ist ernst.", ["date 2023-06", "Die Lage ist ernst."]),
+        ("date 2024 Die Lage ist ernst.", ["date 2024", "Die Lage ist ernst."]),
+        ("date 2024-03-05T14:30:00Z Die Lage.", ["date 2024-03-05T14:30:00Z", "Die Lage."]),
+    ],
+)
+def test_metadata_prefixes_of_any_precision(text, expected):
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("„Wir warten.“ „… Dann reden wir.“", ["„Wir warten.“", "„… Dann reden wir.“"]),
+        ("… Dann reden wir.", ["… Dann reden wir."]),
+        ("Er sagte: „… Wir sind bereit.“", ["Er sagte: „… Wir sind bereit.“"]),
+        ("Wir warten … … und dann reden wir.", ["Wir warten … … und dann reden wir."]),
+        # An ellipsis that ends a sentence still does.
+        (
+            "Und dann kam der Winter … Niemand war bereit.",
+            ["Und dann kam der Winter …", "Niemand war bereit."],
+        ),
+    ],
+)
+def test_an_opening_ellipsis_is_not_a_sentence_end(text, expected):
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die Regierung habe\n\nnicht reagiert.", ["Die Regierung habe\n\nnicht reagiert."]),
+        ("Die Lage sei ernst,\n\nsagte er.", ["Die Lage sei ernst,\n\nsagte er."]),
+        ("Sie fordert Geld und\n\nMunition.", ["Sie fordert Geld und\n\nMunition."]),
+        # A headline ending in a verb particle, a sentence end or a colon before a blank line.
+        (
+            "Russland greift Kiew an\n\nRussland hat Drohnen gestartet.",
+            ["Russland greift Kiew an", "Russland hat Drohnen gestartet."],
+        ),
+        (
+            "Die Angriffe gehen weiter.\n\ndpa meldete Explosionen.",
+            ["Die Angriffe gehen weiter.", "dpa meldete Explosionen."],
+        ),
+        ("Die Forderungen:\n\nAbzug der Truppen.", ["Die Forderungen:", "Abzug der Truppen."]),
+    ],
+)
+def test_paragraph_breaks_inside_a_running_sentence(text, expected):
+    assert sentences(text) == expected
+
+
 def test_raw_text_artefacts():
     # A sentence end glued to the next capitalized word is a boundary ...
     assert sentences("Er wollte nichts präsentieren.Vergrößern des Bildes") == [

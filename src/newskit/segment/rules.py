@@ -11,26 +11,43 @@ In short:
   except after abbreviations (``Dr.``, ``z.B.``, ``Nr. 5``), ordinals and dates (``am 27. November``,
   ``der 2. Armee``) and initials (``J. Fischer``). Ambiguous cases (``3 Mrd.``, ``v. Chr.``, ``J.``)
   end a sentence only before a word that clearly opens one (``Die``, ``Er``, ``Dann``, ...).
-* Closing quotes and brackets after the sentence end stay with the sentence.
-* A blank line always separates units; a single line break does too (headline, dateline,
-  byline, caption), unless the line clearly continues: the next line starts lower-case, or the
-  line ends in a comma, colon, dash, opening bracket or a word such as ``der`` or ``und``.
-* A metadata prefix at the start of a line (``date 2026-01-17``, ``Stand: 12.03.2024 14:05 Uhr``)
-  is its own unit when the text goes on in the same line.
+* Closing quotes and brackets after the sentence end stay with the sentence. An ellipsis that
+  opens a unit (``„… Dann sei man bereit.“``, ``Schulze: … und ich``) is not a sentence end.
+* A line break separates units (headline, dateline, byline, caption) unless the line clearly
+  continues: the next line starts lower-case, or the line ends in a comma, colon, dash, opening
+  bracket or a word such as ``der`` or ``und`` (but ``an\nDer`` is a headline ending in a verb
+  particle). After a sentence end a blank line always separates; within a running sentence the
+  text goes on across a blank line too when it goes on in lower case, or after a comma or a
+  word such as ``der``, ``und`` or ``in``.
+* Classes of lines (:mod:`newskit.segment.lines`): a credit line (``dpa``, ``© Name/dpa``,
+  ``picture alliance/dpa | Name``) and a dateline alone on its line (``Moskau.``) are units of
+  their own; a metadata prefix at the start of a line (``date 2024``, ``date 2023-06``,
+  ``date 2024-03-05T14:30:00+01:00``, ``Stand: 12.03.2024 14:05 Uhr``) is its own unit when the
+  text goes on in the same line.
 * Colons, semicolons and dashes never end a sentence; no boundary is ever placed inside a token.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from spacy.tokens import Doc
 
+from newskit.segment.lines import (
+    continues_line,
+    is_credit_line,
+    is_dateline,
+    metadata_prefix_end,
+    text_lines,
+)
 from newskit.segment.tokens import (
     BULLETS,
     CLOSERS,
     LINE_END_CONTINUATIONS,
+    OPENERS,
+    PARAGRAPH_CONTINUATIONS,
     TERMINAL_CHARS,
     TokenView,
     token_kind,
@@ -38,24 +55,20 @@ from newskit.segment.tokens import (
 from newskit.segment.words import (
     AMBIGUOUS_ABBREVIATIONS,
     CONTINUING_WORDS,
-    DATELINE_LABELS,
     DETERMINERS,
     FINAL_ABBREVIATIONS,
     MONTHS,
     NUMBER_PREFIXES,
+    POLITE_PRONOUNS,
     PREFIX_ABBREVIATIONS,
     QUANTITY_WORDS,
     SENTENCE_STARTERS,
+    VERB_PARTICLES,
 )
 
 ORDINAL_RE = re.compile(r"\d{1,3}|\d{1,2}\.\d{1,2}|\d{1,3}\.?[-–/]\d{1,3}|[IVX]{2,5}")
 NUMBER_RE = re.compile(r"\d{4,}|\d{1,3}(?:\.\d{3})+|\d+,\d+|\d{1,2}\.\d{1,2}\.\d{2,4}")
 DOTTED_RE = re.compile(r"(?:\w{1,4}\.)+\w{1,4}")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:]+Z?)?|\d{1,2}\.\d{1,2}\.\d{2,4}")
-TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-DATELINE_OPENERS = DATELINE_LABELS - frozenset(
-    {"am", "um", "vom", "uhr", "mez", "mesz", ":", "|", "-", "–", ",", "/"}
-)
 
 
 def _classify(base: str | None) -> str:
@@ -148,7 +161,12 @@ def _terminal_boundary(t: TokenView, i: int) -> tuple[int, int | None, bool]:
         opener = t.prev_content(i)
         if opener is not None and t.word(opener) in ("(", "["):
             return last, k, False
+        if t.word(i).strip(".…") == "" and _opens_unit(t, i):
+            return last, k, False  # "„… Dann sei man bereit“": it opens a (continued) quotation
         category = "normal"
+        resumed = t.next_content(k) if word.strip(".…") == "" and not t.line_breaks(last, k) else None
+        if resumed is not None and token_kind(t.word(resumed)) == "lower":
+            return last, k, False  # "Man werde abwarten … … und dann": the sentence resumes
         decided = _period_ends_sentence(category, word, kind, "")
     else:
         category = _classify(base)
@@ -168,22 +186,46 @@ def _terminal_boundary(t: TokenView, i: int) -> tuple[int, int | None, bool]:
     return last, k, decided
 
 
+def _opens_unit(t: TokenView, i: int) -> bool:
+    """Whether token ``i`` stands where a unit begins: at the start of the text or of a line,
+    after opening quotes or brackets, after a colon or after a sentence end."""
+    j = t.prev_content(i)
+    while j is not None and t.word(j) in OPENERS and t.line_breaks(j, i) == 0:
+        i, j = j, t.prev_content(j)
+    if j is None or t.line_breaks(j, i) > 0:
+        return True
+    word = t.word(j)
+    while word in CLOSERS and (j := t.prev_content(j)) is not None:
+        word = t.word(j)
+    return word[-1] in TERMINAL_CHARS or word == ":"
+
+
 def _line_break_boundary(t: TokenView, prev: int, k: int, sentence_inside_line: bool) -> bool:
     """Whether the line break(s) between content tokens ``prev`` and ``k`` separate two units.
 
     ``sentence_inside_line`` tells whether a sentence started inside the line that ``prev``
     ends: a line of running text whose last sentence is unfinished goes on in the next line.
+    ``prev`` never ends a sentence here (the terminal rule decides those line breaks), so a
+    text going on in lower case goes on the sentence, across a blank line too.
     """
-    if t.line_breaks(prev, k) > 1 or t.word(k) in BULLETS or _is_enumeration(t, k):
+    word = t.word(k)
+    if word in BULLETS or _is_enumeration(t, k):
         return True
-    if token_kind(t.word(k)) in ("lower", "cont"):
+    blank_line = t.line_breaks(prev, k) > 1
+    if token_kind(word) == "cont" or (token_kind(word) == "lower" and (word.islower() or not blank_line)):
         return False
     last = t.word(prev)
-    if last in LINE_END_CONTINUATIONS or last.endswith("-"):
+    if last in PARAGRAPH_CONTINUATIONS:
         return False
-    if sentence_inside_line and token_kind(last) in ("lower", "upper", "digit"):
+    if not blank_line and (last in LINE_END_CONTINUATIONS or last.endswith("-")):
         return False
-    return not (last.islower() and last in CONTINUING_WORDS)
+    if last.islower() and last in CONTINUING_WORDS and not (blank_line and last in VERB_PARTICLES):
+        # "Gespräche mit der\nUkraine" goes on; a headline ending in a verb particle
+        # ("Kreml kündigt Gespräche an\nDer Kreml ...") does not: "Der" never follows "an".
+        return word in SENTENCE_STARTERS and word not in POLITE_PRONOUNS and last not in DETERMINERS
+    if blank_line:
+        return True
+    return not (sentence_inside_line and token_kind(last) in ("lower", "upper", "digit"))
 
 
 def _is_enumeration(t: TokenView, k: int) -> bool:
@@ -192,39 +234,6 @@ def _is_enumeration(t: TokenView, k: int) -> bool:
     if re.fullmatch(r"\d{1,2}\.", word):
         return True
     return len(word) <= 2 and word.isalnum() and t.attached(k) and t.word(k + 1) == ")"
-
-
-def _dateline_end(t: TokenView, i: int) -> int | None:
-    """If a line starting at token ``i`` opens with a date label and goes on, the token after it.
-
-    Words are read as chunks of tokens written without space ("2026-01-17" is five tokens).
-    """
-    seen_date = False
-    j = i
-    while j < t.n and j - i < 16:
-        if t.space[j]:
-            if t.has_break(j):
-                return None
-            j += 1
-            continue
-        end = j
-        while t.attached(end):
-            end += 1
-        chunk = t.words(j, end)
-        label = chunk.lower().rstrip(":,|")
-        if DATE_RE.fullmatch(chunk):
-            seen_date = True
-        elif j == i and label not in DATELINE_OPENERS:
-            return None
-        elif not (TIME_RE.fullmatch(chunk) or label in DATELINE_LABELS or chunk in DATELINE_LABELS):
-            break
-        j = end + 1
-    if not seen_date or j >= t.n:
-        return None
-    word = t.word(j)
-    if token_kind(word) != "upper" or word.startswith("Uhr"):
-        return None
-    return j
 
 
 def sentence_starts(doc: Doc, terminal_flag: int, break_flag: int) -> list[int]:
@@ -244,23 +253,21 @@ def sentence_starts(doc: Doc, terminal_flag: int, break_flag: int) -> list[int]:
             handled_until, k, boundary = _terminal_boundary(t, i)
             if boundary and k is not None:
                 starts.add(k)
-    first = t.next_content(-1)
-    lines = []  # (first content token of a line, the line break token that ends it)
-    line_firsts = [first] if first is not None else []
-    for s in t.break_tokens:
-        if line_firsts and line_firsts[-1] < s:
-            lines.append((line_firsts[-1], s))
-        if (k := t.next_content(s)) is not None:
-            line_firsts.append(k)
-    for line_first in line_firsts:
-        if (end := _dateline_end(t, line_first)) is not None:
+    lines = text_lines(t)
+    for number, line in enumerate(lines):
+        if (end := metadata_prefix_end(t, line.first)) is not None:
             starts.add(end)
+        credit = is_credit_line(t, line)
+        if (credit or is_dateline(t, line)) and number and not continues_line(t, lines[number - 1].last):
+            starts.add(line.first)  # a credit line or a dateline is a unit of its own
+        if credit and number + 1 < len(lines):
+            starts.add(lines[number + 1].first)
     inner_starts = sorted(starts)
-    for line_first, brk in lines:
-        prev, k = t.prev_content(brk), t.next_content(brk)
-        if prev is None or k is None or k in starts or _ends_terminal_run(t, prev, candidates):
+    for line, following in itertools.pairwise(lines):
+        prev, k = line.last, following.first
+        if k in starts or _ends_terminal_run(t, prev, candidates):
             continue  # the terminal rule already took the line break into account
-        inside = bisect.bisect_right(inner_starts, line_first) < bisect.bisect_right(inner_starts, prev)
+        inside = bisect.bisect_right(inner_starts, line.first) < bisect.bisect_right(inner_starts, prev)
         if _line_break_boundary(t, prev, k, inside):
             starts.add(k)
     return sorted(starts)

@@ -13,7 +13,8 @@ Raw, uncleaned text is handled too. Two decisions worth knowing:
   placed inside a token.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: spaCy validates the factory's signature with
+# pydantic, and older confection releases cannot resolve string annotations.
 
 import functools
 import itertools

@@ -17,6 +17,8 @@ CLOSERS = frozenset("“”\"«»’‘'‹›)]}")
 CONTINUATION_PUNCT = frozenset(",;:)]}")
 BULLETS = frozenset({"-", "–", "—", "•", "*", "·", "▪", "►", "→", ">"})
 LINE_END_CONTINUATIONS = frozenset({",", ";", ":", "-", "–", "—", "/", "&", "+", "(", "[", "„", "‚"})
+# Line ends that go on across a blank line too (a paragraph break inside a running sentence).
+PARAGRAPH_CONTINUATIONS = frozenset({",", ";", "(", "[", "„", "‚"})
 
 
 def ends_in_terminal(word: str) -> bool:

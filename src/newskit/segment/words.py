@@ -101,3 +101,26 @@ DATELINE_LABELS = words(
     am um vom uhr mez mesz : | - – , /
     """
 )
+
+# Words that open an agency or photo credit line ("dpa", "© Name/dpa", "picture alliance/dpa |
+# Name", "IMAGO/Ukrinform"): news agencies and photo services, lower-cased.
+CREDIT_WORDS = words(
+    """
+    dpa afp ap reuters epd kna dts sid apa sda ddp ots kyodo xinhua tass ria ukrinform unian
+    interfax anadolu efe ansa belga ap-foto keystone imago picture picture-alliance getty
+    gettyimages shutterstock istock
+    """
+)
+
+# Lower-case words a credit line may hold besides agencies ("picture alliance", "imago images").
+CREDIT_LOWER_WORDS = words("alliance images pool foto und")
+
+# Labels that open a credit line when followed by a colon ("Foto: Name/dpa", "Quelle: Reuters").
+CREDIT_LABELS = words("foto fotos bild bilder quelle credit copyright grafik video")
+
+# Sentence starters that stay capitalized inside a sentence: the polite "Sie" and its forms.
+POLITE_PRONOUNS = words("Sie Ihr Ihre Ihren Ihrem Ihrer Ihres Ihnen")
+
+# Prepositions that are also separable verb particles: a headline may end in one ("Russland greift
+# Kiew an"), so after a blank line they do not make the next paragraph go on the sentence.
+VERB_PARTICLES = words("an auf aus bei mit nach vor zu durch um über unter ab hinter")
