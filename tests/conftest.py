@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.studio_fixtures"]
+pytest_plugins = ["tests.studio_fixtures", "tests.browser"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "corpus" / "raw"

@@ -48,14 +48,28 @@ class FakeStudioClient:
         ids = sorted(pid for pid, p in self.projects.items() if p["title"] == title)
         return ids[0] if ids else None
 
-    def create_project(self, title: str, label_config: str, instructions: str = "") -> int:
+    def create_project(
+        self, title: str, label_config: str, instructions: str = "", settings: dict[str, Any] | None = None
+    ) -> int:
         project_id = self._id("project")
         self.projects[project_id] = {
             "title": title,
             "label_config": label_config,
             "instructions": instructions,
+            # Label Studio's defaults: one annotation per task
+            "maximum_annotations": 1,
+            "overlap_cohort_percentage": 100,
+            "show_overlap_first": False,
+            **(settings or {}),
         }
         return project_id
+
+    def project_settings(self, project_id: int, names) -> dict[str, Any]:
+        project = self._project(project_id)
+        return {name: project.get(name) for name in names}
+
+    def update_project(self, project_id: int, settings: dict[str, Any]) -> None:
+        self._project(project_id).update(settings)
 
     def project_config(self, project_id: int) -> str:
         return self._project(project_id)["label_config"]
@@ -134,11 +148,27 @@ class FakeStudioClient:
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
                 "lead_time": lead_time,
+                "updated_by": 1,  # the real server records the key's user: the administrator
                 "task": task_id,
                 "project": self.tasks[task_id]["project"],
             }
         )
         return annotation_id
+
+    def _annotation(self, annotation_id: int) -> dict[str, Any]:
+        for task in self.tasks.values():
+            for annotation in task["annotations"]:
+                if annotation["id"] == annotation_id:
+                    return annotation
+        raise NewskitError(f"Label Studio at {self.url} has no such object (annotation {annotation_id})")
+
+    def edit_annotation(self, annotation_id: int, result: list[dict[str, Any]], *, by: int, at: str) -> None:
+        """What ``PATCH /api/annotations/{id}`` by user ``by`` does: new result, same author."""
+        self._annotation(annotation_id).update(result=result, updated_by=by, updated_at=at)
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        annotation = self._annotation(annotation_id)
+        self.tasks[annotation["task"]]["annotations"].remove(annotation)
 
     def create_user(self, email: str, *, first_name: str = "", last_name: str = "") -> int:
         user_id = self._id("user")

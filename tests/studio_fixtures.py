@@ -4,7 +4,8 @@ One server per test session: Label Studio is installed into its own venv if miss
 (``ensure_installed``), a template data folder is built once and kept in pytest's cache
 (the first start creates the database in about 50 s; a copy starts in about 6 s), copied
 into a temporary folder, and started on a free port of 127.0.0.1. The server is always
-stopped at the end of the session, also when tests fail.
+stopped at the end of the session, also when tests fail. The template also holds two
+annotators, anna and ben, added with ``newskit.studio.users.add_user`` (``annotators``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ from newskit.studio.server import (
     start_server,
     stop_server,
 )
+from newskit.studio.users import add_user, password_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# People of the template server, added with `newskit studio add-user` (see ``annotators``).
+ANNOTATORS = ("anna@example.org", "ben@example.org")
 
 
 def label_studio_venv() -> Path:
@@ -73,12 +77,17 @@ def studio_template(request) -> Path:
     """A stopped Label Studio data folder with an admin user and token, built once and cached."""
     ensure_installed(label_studio_venv(), quiet=True)
     template = Path(request.config.cache.mkdir(f"label-studio-{LABEL_STUDIO_VERSION}-template"))
-    if (template / "label_studio.sqlite3").exists() and (template / "api_key").exists():
+    ready = ["label_studio.sqlite3", "api_key"] + [str(password_path(Path("."), e)) for e in ANNOTATORS]
+    if all((template / name).exists() for name in ready):
         return template
     building = template.with_name(template.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     try:
-        start_server(data_dir=building, port=free_port(), venv_dir=label_studio_venv(), timeout=300)
+        info = start_server(data_dir=building, port=free_port(), venv_dir=label_studio_venv(), timeout=300)
+        # Setting a password takes Label Studio ~10 s per person: done once here, not per session.
+        key = info.api_key_path.read_text(encoding="utf-8").strip()
+        for email in ANNOTATORS:
+            add_user(email=email, url=info.url, api_key=key, data_dir=building, venv_dir=label_studio_venv())
     finally:
         stop_server(building)
     for name in (PID_FILE, LOG_FILE):
@@ -123,3 +132,45 @@ def studio_env(studio_server: StudioServer, monkeypatch) -> StudioServer:
     monkeypatch.setenv("LABEL_STUDIO_URL", studio_server.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio_server.api_key)
     return studio_server
+
+
+@dataclass
+class Annotator:
+    """A person on the session server, added with ``newskit studio add-user``."""
+
+    email: str
+    user_id: int
+    password: str
+    api_key: str  # their own legacy token, read after logging in as them
+
+
+def login(url: str, email: str, password: str):
+    """An httpx client logged in to Label Studio as ``email`` (session cookie and CSRF token)."""
+    import httpx
+
+    session = httpx.Client(base_url=url, timeout=60, follow_redirects=True)
+    session.get("/user/login/")
+    response = session.post(
+        "/user/login/",
+        data={"email": email, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": f"{url}/user/login/"},
+    )
+    assert "/user/login" not in str(response.url), f"{email} could not log in"
+    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    return session
+
+
+@pytest.fixture(scope="session")
+def annotators(studio_server: StudioServer) -> dict[str, Annotator]:
+    """The template's two annotators, anna and ben, with their passwords and API keys."""
+    people = {}
+    for email in ANNOTATORS:
+        password = password_path(studio_server.data_dir, email).read_text(encoding="utf-8").strip()
+        session = login(studio_server.url, email, password)
+        try:
+            token = session.get("/api/current-user/token").json()["token"]
+            user_id = session.get("/api/current-user/whoami").json()["id"]
+        finally:
+            session.close()
+        people[email.split("@")[0]] = Annotator(email, user_id, password, token)
+    return people

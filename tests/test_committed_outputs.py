@@ -1,8 +1,8 @@
 """Everything derived that is committed is what the code makes today from the committed inputs.
 
-Corpus files, the Label Studio config, annotations.jsonl, the dataset folder, the baseline run
-and its model card are regenerated into tmp_path and compared on what matters: text files
-byte for byte where their bytes depend only on our code and data; parquet files by their rows
+Corpus files, the Label Studio config, annotations.jsonl, the label review, the dataset folder,
+the baseline run and its model card are regenerated into tmp_path and compared on what matters:
+text files byte for byte where their bytes depend only on our code and data; parquet files by their rows
 and features (the footer names the pyarrow version); ``train_info.json`` without its library
 versions; models by their predictions on fixed sentences (skops files embed versions); the
 model card with its library-version line and model digest masked. With the committed lock
@@ -29,6 +29,7 @@ from newskit.labels.schema import load_schema
 from newskit.segment.sentences import split_corpus
 from newskit.training.evaluate import evaluate
 from newskit.training.predict import load_run
+from newskit.training.review import review
 from newskit.training.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +129,12 @@ def test_dataset_folder_is_a_fresh_build(fresh_dataset):
     assert sorted(p.name for p in (fresh_dataset / "data").glob("*.parquet")) == committed
     for name in committed:
         same_parquet(fresh_dataset / "data" / name, ROOT / "dataset" / "data" / name)
+
+
+def test_label_review_is_a_fresh_review_of_the_committed_dataset(tmp_path):
+    review(dataset_dir=ROOT / "dataset", config_path=ROOT / "training" / "baseline.toml",
+           out_path=tmp_path / "review.jsonl")  # fmt: skip
+    same_files(tmp_path, ROOT / "labels", ["review.jsonl", "review.json"])
 
 
 def test_baseline_run_is_a_fresh_training_and_evaluation(fresh_dataset, tmp_path):

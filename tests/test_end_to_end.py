@@ -89,7 +89,7 @@ def test_whole_workflow_through_the_cli(workdir, studio_env, project_title, run_
     # pull: raw snapshot kept, every annotation back exactly
     ok("pull", "--project", project_title)
     snapshots = sorted((workdir / "labels" / "snapshots").glob("*.json"))
-    assert len([p for p in snapshots if not p.name.endswith(".users.json")]) == 1
+    assert len([p for p in snapshots if not p.name.endswith((".users.json", ".source.json"))]) == 1
     rows = list(read_jsonl(workdir / "labels" / "annotations.jsonl"))
     assert len(rows) == 2 * len(sentences)
     got = {(r["annotator"], r["sentence_id"]): (r["event_type"], r["stance"]) for r in rows}

@@ -39,3 +39,11 @@ def test_malformed_line_names_file_and_line(tmp_path):
     with pytest.raises(NewskitError) as caught:
         list(read_jsonl(path))
     assert caught.value.message.startswith(f"{path}:2: malformed JSON")
+
+
+def test_sha256_json_digests_content_not_layout():
+    from newskit.jsonio import sha256_json
+
+    assert sha256_json({"b": [1, "ä"], "a": None}) == sha256_json({"a": None, "b": [1, "ä"]})
+    assert sha256_json({"a": ["x"]}) != sha256_json({"a": "x"})
+    assert len(sha256_json([])) == 64

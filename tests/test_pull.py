@@ -25,8 +25,10 @@ SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
 NOW = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)
 ROW_KEYS = {
     "sentence_id", "article_id", "text", "annotator", "event_type", "stance", "cancelled", "created_at",
-    "updated_at", "lead_time", "task_id", "annotation_id", "project", "snapshot",
+    "updated_at", "lead_time", "task_id", "annotation_id", "project", "snapshot", "author", "status",
+    "source",
 }  # fmt: skip
+SIDECARS = (".users.json", ".source.json")
 
 
 def choices(name: str, *labels: str) -> dict:
@@ -91,6 +93,11 @@ def test_pull_keeps_raw_export_and_users_and_writes_rows(labeled, schema):
         (r["task_id"], r["sentence_id"]) for r in rows
     }
     assert {r["project"] for r in rows} == {"ukraine-de"}
+    assert {r["source"] for r in rows} == {"http://fake-studio/projects/1"}
+    assert {r["status"] for r in rows} == {"current"} and all(r["author"] == r["annotator"] for r in rows)
+    source = json.loads(snapshot.with_name("20250301T123005Z__ukraine-de.source.json").read_text())
+    assert source == {"url": "http://fake-studio", "project_id": 1, "project_title": "Ukraine DE",
+                      "drop_deleted": False}  # fmt: skip
     assert {r["snapshot"] for r in rows} == {"snapshots/20250301T123005Z__ukraine-de.json"}
 
 
@@ -111,8 +118,10 @@ def test_snapshots_are_never_overwritten_and_the_newest_wins(labeled, schema):
     }
     assert sorted(p.name for p in (labels_dir / "snapshots").iterdir()) == [
         "20250301T123005Z__ukraine-de.2.json",
+        "20250301T123005Z__ukraine-de.2.source.json",
         "20250301T123005Z__ukraine-de.2.users.json",
         "20250301T123005Z__ukraine-de.json",
+        "20250301T123005Z__ukraine-de.source.json",
         "20250301T123005Z__ukraine-de.users.json",
     ]
 
@@ -136,7 +145,7 @@ def test_unknown_label_stops_after_the_snapshot_is_saved(labeled):
     assert not (labels_dir / "annotations.jsonl").exists()
 
 
-def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, schema):
+def test_rebuild_takes_all_snapshots_per_project_in_stable_order(tmp_path, schema):
     labels_dir = tmp_path / "labels"
 
     def export(task_id, sentence_id, annotation_id, label):
@@ -150,10 +159,12 @@ def test_rebuild_takes_newest_snapshot_per_project_in_stable_order(tmp_path, sch
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 2, "pro_russia"), {}, NOW.replace(second=9))
     first = rebuild_annotations(labels_dir, schema).path.read_bytes()
     rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
-    assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"]) for r in rows] == [
-        ("a", "y:0-1", "pro_russia", "label-studio-user-7"),
-        ("b", "x:0-1", "neutral", "b@example.org"),
+    assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"], r["status"]) for r in rows] == [
+        ("a", "y:0-1", "neutral", "label-studio-user-7", "deleted"),  # not in A's newer snapshot: kept
+        ("a", "y:0-1", "pro_russia", "label-studio-user-7", "current"),
+        ("b", "x:0-1", "neutral", "b@example.org", "current"),
     ]
+    assert {r["source"] for r in rows} == {"legacy:a", "legacy:b"}  # no source sidecar: grouped by slug
     assert rebuild_annotations(labels_dir, schema).path.read_bytes() == first
 
 
@@ -200,6 +211,83 @@ def test_unreachable_server_through_the_cli(run_cli, monkeypatch, tmp_path):
     assert err.startswith(f"error: cannot reach Label Studio at {url} (list projects) (hint: is it running?")
     assert err.count("\n") == 1 and "Traceback" not in err and key not in err + out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_projects_are_told_apart_by_server_and_id_not_by_title_slug(labeled, schema):
+    fake, labels_dir = labeled
+    options = dict(api_key="k", labels_dir=labels_dir, schema_path=SCHEMA_PATH, now=NOW)
+    pull(url=fake.url, project_title="Ukraine DE", client=fake, **options)
+    # A second project whose title has the same slug, on the same server ...
+    other_id = fake.create_project("ukraine-de", fake.project_config(1))
+    task = fake.import_tasks(other_id, [{"data": {"sentence_id": "z:0-1", "text": "x"}}])[0]
+    fake.create_annotation(task, [choices("stance", "neutral")], completed_by=2)
+    second = pull(url=fake.url, project_title="ukraine-de", client=fake, **options)
+    assert (second.snapshot.name, second.rows) == ("20250301T123005Z__ukraine-de.2.json", 4)
+    # ... and the first project's title on another server: each pull adds.
+    elsewhere = FakeStudioClient(url="http://other-studio")
+    elsewhere.create_project("Ukraine DE", fake.project_config(1))
+    task = elsewhere.import_tasks(1, [{"data": {"sentence_id": "w:0-1", "text": "y"}}])[0]
+    elsewhere.create_annotation(task, [choices("stance", "pro_russia")])
+    third = pull(url=elsewhere.url, project_title="Ukraine DE", client=elsewhere, **options)
+    assert third.rows == 5 and third.warnings == []
+    rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
+    assert sorted({r["source"] for r in rows}) == [
+        "http://fake-studio/projects/1", "http://fake-studio/projects/2", "http://other-studio/projects/1",
+    ]  # fmt: skip
+    assert (
+        rebuild_annotations(labels_dir, schema).path.read_bytes()
+        == (labels_dir / "annotations.jsonl").read_bytes()
+    )
+
+
+def test_deleted_annotations_are_kept_and_said_unless_dropped(labeled):
+    fake, labels_dir = labeled
+    options = dict(url=fake.url, api_key="k", project_title="Ukraine DE", labels_dir=labels_dir,
+                   schema_path=SCHEMA_PATH, client=fake, now=NOW)  # fmt: skip
+    assert pull(**options).rows == 3
+    fake.delete_annotation(2)
+    kept = pull(**options)
+    assert (kept.annotations, kept.rows, kept.deleted_kept) == (2, 3, 1)
+    assert kept.warnings == [
+        "1 annotation(s) of project 'Ukraine DE' are no longer on the server (deleted there); kept from "
+        "earlier snapshots (pull with --drop-deleted to drop them)"
+    ]
+    by_id = {r["annotation_id"]: r for r in read_jsonl(labels_dir / "annotations.jsonl")}
+    assert (by_id[2]["status"], by_id[2]["annotator"], by_id[2]["snapshot"]) == (
+        "deleted", "ben@example.org", "snapshots/20250301T123005Z__ukraine-de.json",
+    )  # fmt: skip
+    dropped = pull(**options, drop_deleted=True)
+    assert (dropped.rows, dropped.deleted_kept, dropped.deleted_dropped) == (2, 0, 1)
+    assert "dropped 1 annotation(s)" in dropped.warnings[0]
+    assert pull(**options).rows == 2  # the choice is recorded beside that snapshot: later pulls agree
+
+
+def test_a_result_someone_else_saved_is_theirs_and_the_authors_is_kept(labeled):
+    fake, labels_dir = labeled
+    options = dict(url=fake.url, api_key="k", project_title="Ukraine DE", labels_dir=labels_dir,
+                   schema_path=SCHEMA_PATH, client=fake, now=NOW)  # fmt: skip
+    fake.edit_annotation(
+        3, [choices("stance", "neutral")], by=2, at="2025-01-01T00:05:00Z"
+    )  # before any pull
+    first = pull(**options)
+    ben_result = [choices("event_type", "diplomacy"), choices("stance", "pro_russia")]
+    fake.edit_annotation(1, ben_result, by=3, at="2025-01-01T00:10:00Z")  # ben changes anna's annotation
+    second = pull(**options)
+    assert first.warnings == [
+        "annotation 3 (task 2) by ben@example.org was changed by anna@example.org: its result is credited "
+        "to anna@example.org; ben@example.org's own result is lost: no earlier snapshot holds it"
+    ]
+    assert second.warnings[0] == (
+        "annotation 1 (task 1) by anna@example.org was changed by ben@example.org: its result is credited "
+        "to ben@example.org; anna@example.org's own result is kept from "
+        "snapshots/20250301T123005Z__ukraine-de.json"
+    )
+    rows = [r for r in read_jsonl(labels_dir / "annotations.jsonl") if r["annotation_id"] == 1]
+    assert [(r["annotator"], r["author"], r["status"], r["event_type"], r["stance"]) for r in rows] == [
+        ("anna@example.org", "anna@example.org", "overwritten", ["strike", "civilian_impact"], "pro_ukraine"),
+        ("ben@example.org", "anna@example.org", "current", ["diplomacy"], "pro_russia"),
+    ]
+    assert second.rows == 4
 
 
 # -- against a real Label Studio ---------------------------------------------------------------
@@ -272,7 +360,7 @@ def test_annotations_round_trip_through_label_studio(studio_env, project_title, 
                                 r["cancelled"]) for r in rows}  # fmt: skip
     assert got == expected
     assert all(r["lead_time"] == 2.0 and r["created_at"] and r["updated_at"] for r in rows)
-    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(SIDECARS)]
     assert len(json.loads(snapshot.read_bytes())) == 5
     users_file = json.loads(snapshot.with_suffix(".users.json").read_text())
     assert {users_file[str(uid)] for uid in users.values()} == {f"{n}.{suffix}@example.org" for n in DESIGN}
@@ -301,7 +389,7 @@ def test_unknown_label_from_the_server_keeps_the_snapshot(studio_server, project
     with pytest.raises(NewskitError) as info:
         pull(url=studio_server.url, api_key=studio_server.api_key, project_title=project_title,
              labels_dir=labels_dir, schema_path=SCHEMA_PATH)  # fmt: skip
-    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(".users.json")]
+    (snapshot,) = [p for p in (labels_dir / "snapshots").iterdir() if not p.name.endswith(SIDECARS)]
     assert info.value.message.startswith(f"{snapshot}: 1 problem(s) with the labels")
     assert (
         f"task {task_id} annotation" in info.value.message
@@ -310,3 +398,58 @@ def test_unknown_label_from_the_server_keeps_the_snapshot(studio_server, project
     assert json.loads(snapshot.read_bytes())[0]["annotations"][0]["result"][1]["value"]["choices"] == [
         "hawkish"
     ]
+
+
+@pytest.mark.studio
+def test_real_server_edit_by_another_user_and_a_deletion_lose_nothing(
+    studio_env, annotators, project_title, tmp_path, run_cli
+):
+    import httpx
+
+    ids = write_small_corpus(tmp_path / "corpus")
+    push(url=studio_env.url, api_key=studio_env.api_key, project_title=project_title,
+         corpus_dir=tmp_path / "corpus", schema_path=SCHEMA_PATH)  # fmt: skip
+    client = studio_env.client()
+    task_of = client.list_task_sentence_ids(client.find_project(project_title))
+    anna, ben = annotators["anna"], annotators["ben"]
+
+    def as_user(person, method, path, **json_body):
+        response = httpx.request(method, f"{studio_env.url}{path}", json=json_body or None, timeout=60,
+                                 headers={"Authorization": f"Token {person.api_key}"})  # fmt: skip
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else None
+
+    annas = [choices("event_type", "strike"), choices("stance", "pro_ukraine")]
+    first = as_user(anna, "POST", f"/api/tasks/{task_of[ids[0]]}/annotations/", result=annas)
+    doomed = as_user(ben, "POST", f"/api/tasks/{task_of[ids[1]]}/annotations/", result=annas)
+    labels_dir = tmp_path / "labels"
+    args = ("pull", "--project", project_title, "--labels", str(labels_dir), "--schema", str(SCHEMA_PATH))
+    code, out, err = run_cli(*args)
+    assert (code, err) == (0, "")
+    (earlier,) = [p.name for p in (labels_dir / "snapshots").glob("*.json") if not p.name.endswith(SIDECARS)]
+
+    # Community edition: no roles. ben sees the project and may change anyone's annotation; the
+    # export keeps anna as its author.
+    assert project_title in [p["title"] for p in as_user(ben, "GET", "/api/projects/")["results"]]
+    bens = [choices("event_type", "diplomacy"), choices("stance", "neutral")]
+    as_user(ben, "PATCH", f"/api/annotations/{first['id']}/", result=bens)
+    as_user(anna, "DELETE", f"/api/annotations/{doomed['id']}/")
+    code, out, err = run_cli(*args)
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"warning: 1 annotation(s) of project {project_title!r} are no longer on the server (deleted there); "
+        "kept from earlier snapshots (pull with --drop-deleted to drop them)",
+        f"warning: annotation {first['id']} (task {task_of[ids[0]]}) by anna@example.org was changed by "
+        "ben@example.org: its result is credited to ben@example.org; anna@example.org's own result is kept "
+        f"from snapshots/{earlier}",
+    ]
+    rows = {(r["annotation_id"], r["annotator"]): r for r in read_jsonl(labels_dir / "annotations.jsonl")}
+    assert {key: (r["status"], r["author"], r["stance"]) for key, r in rows.items()} == {
+        (first["id"], "anna@example.org"): ("overwritten", "anna@example.org", "pro_ukraine"),
+        (first["id"], "ben@example.org"): ("current", "anna@example.org", "neutral"),
+        (doomed["id"], "ben@example.org"): ("deleted", "ben@example.org", "pro_ukraine"),
+    }
+
+    code, out, err = run_cli(*args, "--drop-deleted")
+    assert code == 0 and "(2 annotations from all projects)" in out
+    assert err.startswith(f"warning: dropped 1 annotation(s) of project {project_title!r}")

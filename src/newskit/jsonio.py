@@ -103,6 +103,12 @@ def write_json(path: Path, data: Any) -> None:
         handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
 
 
+def sha256_json(value: Any) -> str:
+    """Hex SHA-256 of ``value`` as canonical JSON (sorted keys, no spaces, UTF-8): a content digest."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()

@@ -17,8 +17,10 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     dataset,
     label_import,
     labels,
+    review,
     run,
     schema,
+    team,
     training,
 )
 from newskit.cli.app import app

@@ -74,6 +74,12 @@ def push_cli(
         "corpus"
     ),
     schema: Annotated[Path, typer.Option(help="Label schema")] = Path("labels/schema.yaml"),
+    team: Annotated[
+        Path | None,
+        typer.Option(
+            help="Team settings: overlap (default: team.yaml beside the schema)", show_default=False
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Push only the first N sentences (after ordering)")
     ] = None,
@@ -111,6 +117,7 @@ def push_cli(
             project_title=project,
             corpus_dir=corpus,
             schema_path=schema,
+            team_path=team,
             limit=limit,
             predictions=predictions,
             order=order.value,
@@ -126,6 +133,8 @@ def push_cli(
         f"{report.selected} sentences selected: {report.already_present} already present, "
         f"{report.imported} imported" + (" with predictions" if report.with_predictions else "")
     )
+    if report.overlap:
+        typer.echo(f"Overlap: {report.overlap}" + (" (updated)" if report.overlap_changed else ""))
     if report.reconciled:
         done = ", ".join(f"{n} {what}" for what, n in report.reconciled.items())
         typer.echo(f"Tasks of sentences no longer in the corpus: {done} (annotations kept)")
@@ -140,6 +149,13 @@ def pull_cli(
     schema: Annotated[
         Path | None, typer.Option(help="Label schema (default: LABELS/schema.yaml)", show_default=False)
     ] = None,
+    drop_deleted: Annotated[
+        bool,
+        typer.Option(
+            "--drop-deleted",
+            help="Leave out annotations deleted on the server (default: keep them from earlier snapshots)",
+        ),
+    ] = False,
     url: UrlOption = None,
 ) -> None:
     """Snapshot a Label Studio project's annotations and regenerate LABELS/annotations.jsonl."""
@@ -151,6 +167,9 @@ def pull_cli(
         project_title=project,
         labels_dir=labels,
         schema_path=schema,
+        drop_deleted=drop_deleted,
     )
     typer.echo(f"Snapshot {report.snapshot}: {report.tasks} tasks, {report.annotations} annotations")
     typer.echo(f"Wrote {report.annotations_path} ({report.rows} annotations from all projects)")
+    for line in report.warnings:
+        typer.echo(f"warning: {line}", err=True)

@@ -19,6 +19,7 @@ from newskit.corpus.duplicates import find_duplicate_pairs
 from newskit.dataset.assign import DEFAULT_RATIOS, SPLIT_NAMES, assign_splits
 from newskit.dataset.card import CardFacts, write_dataset_card
 from newskit.dataset.files import write_parquet
+from newskit.dataset.quality import REVIEW_FILE, load_review
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl, write_jsonl
 from newskit.labels.adjudicate import (
@@ -78,11 +79,14 @@ def build_dataset(
     ratios: tuple[float, float, float] = DEFAULT_RATIOS,
     seed: int = 13,
     annotators_path: Path | None = None,
+    review_path: Path | None = None,
 ) -> BuildReport:
     """Build the dataset folder ``out_dir`` (parquet splits, adjudication report, card).
 
     ``annotators_path`` (default: ``annotators.yaml`` beside the annotations) says who the
-    annotators are; see :mod:`newskit.labels.annotators`.
+    annotators are; see :mod:`newskit.labels.annotators`. ``review_path`` (default:
+    ``review.jsonl`` beside the annotations, used when present) is the output of ``newskit
+    review``, whose label-issue figures the card reports (:mod:`newskit.dataset.quality`).
     """
     schema = load_schema(schema_path)
     registry = load_annotators(annotators_path or Path(annotations_path).parent / REGISTRY_FILE)
@@ -151,6 +155,7 @@ def build_dataset(
         articles=used_articles,
         rows=rows,
         annotators=registry,
+        review=load_review(review_path or Path(annotations_path).parent / REVIEW_FILE),
     )
     files.append(write_dataset_card(out_dir / "README.md", facts, split_bytes))
     return report

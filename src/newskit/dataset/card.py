@@ -24,6 +24,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from newskit.dataset.assign import SPLIT_NAMES
 from newskit.dataset.files import dataset_features
+from newskit.dataset.quality import Review, annotator_rows, review_is_current, review_rows
 from newskit.jsonio import atomic_write
 from newskit.labels.adjudicate import Decision, public_annotator
 from newskit.labels.annotators import Registry
@@ -54,6 +55,7 @@ class CardFacts:
     articles: list[dict[str, Any]]  # the articles that have rows in the dataset
     rows: list[dict[str, Any]]  # the annotation rows as read (for the agreement figures)
     annotators: Registry = field(default_factory=Registry)  # labels/annotators.yaml
+    review: Review | None = None  # labels/review.json(l), written by `newskit review`
 
 
 def size_category(count: int) -> str:
@@ -207,6 +209,19 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
         "linked_groups": len(report.linked_article_groups),
         "seed": report.seed,
         "notes": report.notes,
+        "quality": _quality(facts),
+    }
+
+
+def _quality(facts: CardFacts) -> dict[str, Any]:
+    """Likely label issues per task (from the review, if any) and each annotator's agreement."""
+    review = facts.review
+    return {
+        "review": review_rows(review, facts.schema) if review else None,
+        "current": review is not None and review_is_current(review, facts.decisions, facts.schema),
+        "config": (review.summary.get("config") or {}).get("name", MISSING) if review else MISSING,
+        "cleanlab": review.summary.get("cleanlab", MISSING) if review else MISSING,
+        "annotators": annotator_rows(facts.decisions, facts.schema, facts.annotators, review),
     }
 
 

@@ -1,8 +1,10 @@
 """``labels/annotations.jsonl``: every annotation, attached to the corpus as it is now.
 
-The rows come from the newest Label Studio snapshot of each project
-(:mod:`newskit.labels.snapshots`) and from every file of labels imported with
-``newskit import-labels`` (``labels/imported/*.jsonl``), in that order. Each row goes
+The rows come from all Label Studio snapshots, merged per (server, project)
+(:func:`newskit.labels.snapshots.merge_snapshots`: deleted annotations kept unless a pull
+dropped them, a result someone else saved credited to them, the author's earlier result kept
+as ``overwritten``), and from every file of labels imported with ``newskit import-labels``
+(``labels/imported/*.jsonl``), in that order. Each row goes
 through the sentence map (:mod:`newskit.labels.sentence_map`): a row whose sentence moved
 gets the current ``sentence_id`` and keeps the original one in ``original_sentence_id``;
 one whose sentence changed a little is also marked ``review``; one whose sentence is gone
@@ -22,7 +24,7 @@ import orjson
 from newskit.jsonio import atomic_write, dumps, read_jsonl, write_jsonl
 from newskit.labels.schema import Schema
 from newskit.labels.sentence_map import ORPHANS_FILE, MapReport, Reference, follow, load_map, reconcile
-from newskit.labels.snapshots import newest_snapshots, normalize_snapshot
+from newskit.labels.snapshots import Merged, has_snapshots, merge_snapshots
 
 ANNOTATIONS = "annotations.jsonl"
 IMPORTED_DIR = "imported"
@@ -45,17 +47,9 @@ def imported_files(labels_dir: Path) -> list[Path]:
     return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
 
 
-def _snapshot_rows(labels_dir: Path, schema: Schema) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in newest_snapshots(labels_dir).values():
-        rows.extend(normalize_snapshot(path, schema))
-    rows.sort(key=lambda r: (r["project"], r["sentence_id"], r["annotation_id"]))
-    return rows
-
-
 def source_rows(labels_dir: Path, schema: Schema) -> Iterator[dict[str, Any]]:
-    """Every annotation row as its source has it: snapshots (sorted), then imported files (streamed)."""
-    yield from _snapshot_rows(labels_dir, schema)
+    """Every annotation row as its source has it: merged snapshots, then imported files (streamed)."""
+    yield from merge_snapshots(labels_dir, schema).rows
     for path in imported_files(labels_dir):
         yield from read_jsonl(path)
 
@@ -69,13 +63,16 @@ def references(labels_dir: Path, schema: Schema) -> list[Reference]:
     return list(found.values())
 
 
-def rebuild_annotations(labels_dir: Path, schema: Schema) -> AnnotationsReport:
+def rebuild_annotations(labels_dir: Path, schema: Schema, merged: Merged | None = None) -> AnnotationsReport:
     """Regenerate ``annotations.jsonl`` and ``orphans.jsonl`` in ``labels_dir`` through the sentence map.
 
-    Lines of imported files whose sentence is not in the map are copied as they are (they are
-    written in the kit's JSON form already), so a million imported rows take seconds.
+    ``merged`` is :func:`~newskit.labels.snapshots.merge_snapshots` of ``labels_dir`` when the
+    caller has it already. Lines of imported files whose sentence is not in the map are copied
+    as they are (they are written in the kit's JSON form already), so a million imported rows
+    take seconds.
     """
     labels_dir = Path(labels_dir)
+    merged = merged if merged is not None else merge_snapshots(labels_dir, schema)
     sentence_map = load_map(labels_dir)
     report = AnnotationsReport(path=labels_dir / ANNOTATIONS, orphans_path=labels_dir / ORPHANS_FILE)
     orphans: list[dict[str, Any]] = []
@@ -89,7 +86,7 @@ def rebuild_annotations(labels_dir: Path, schema: Schema) -> AnnotationsReport:
         return dumps(moved) + "\n"
 
     with atomic_write(report.path) as handle:
-        for row in _snapshot_rows(labels_dir, schema):
+        for row in merged.rows:
             line = attach(row)
             report.rows += line is not None
             handle.write(line or "")
@@ -114,7 +111,7 @@ def rebuild_annotations(labels_dir: Path, schema: Schema) -> AnnotationsReport:
 
 def has_labels(labels_dir: Path) -> bool:
     """Whether ``labels_dir`` holds any labels (a snapshot or an imported file)."""
-    return bool(newest_snapshots(labels_dir) or imported_files(labels_dir))
+    return bool(has_snapshots(labels_dir) or imported_files(labels_dir))
 
 
 def labeled_positions(labels_dir: Path, schema: Schema, sentences_path: Path) -> dict[str, tuple[int, int]]:

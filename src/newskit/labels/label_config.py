@@ -85,6 +85,28 @@ def render_label_config(schema: Schema) -> str:
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
+REVIEW_NOTE_KEY = "review_note"
+REVIEW_STYLE = (
+    "background: #fff4d6; border-left: 4px solid #d9a400; padding: 0.4em 0.6em; margin-bottom: 0.6em;"
+)
+
+
+def render_review_config(schema: Schema) -> str:
+    """The labeling config of a review queue: the schema's config with the review note on top.
+
+    The note (task data key ``review_note``) says which task was flagged, the label it has and
+    the one the model suggests; the choices and their ids are the schema's, so review answers
+    are pulled and adjudicated like any other annotation.
+    """
+    root = ET.fromstring(render_label_config(schema))
+    note = ET.Element("View", {"style": REVIEW_STYLE})
+    ET.SubElement(note, "Text", {"name": REVIEW_NOTE_KEY, "value": f"${REVIEW_NOTE_KEY}"})
+    root.insert(0, note)
+    root.insert(0, ET.Comment(f" review queue for the label schema {schema.name!r} v{schema.version} "))
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
 def validate_result(schema: Schema, result_items: Iterable[dict[str, Any]]) -> list[str]:
     """Problems in one Label Studio annotation ``result`` list (empty list = fine).
 

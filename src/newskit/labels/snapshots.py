@@ -1,84 +1,63 @@
-"""Label Studio snapshots, read and written without a server.
+"""Label Studio snapshots, read without a server: ``labels/annotations.jsonl`` from every snapshot.
 
-A raw JSON export is written byte for byte to ``labels/snapshots/<UTC time>__<project>.json``
-and never overwritten; a sidecar ``<stem>.users.json`` maps user ids to emails.
-Each annotation becomes one row, validated against the schema, carrying the task's sentence id,
-article id and text (so the sentence can be found again after the corpus changed);
-:mod:`newskit.labels.annotations` rebuilds ``labels/annotations.jsonl`` from the newest
-snapshot of each project. ``newskit pull`` (in :mod:`newskit.studio`) fetches the export;
-everything after that lives in this package, so offline stages never load the SDK.
+Snapshot files (names, sidecars, writing once) are in :mod:`newskit.labels.snapshot_files`.
+The rows of ``labels/annotations.jsonl`` come from all snapshots of each (server, project) pair,
+one row per annotation and person, validated against the schema, each carrying the task's
+sentence id, article id and text (so the sentence can be found again after the corpus changed;
+:mod:`newskit.labels.annotations` writes the file through the sentence map):
+
+- an annotation's newest state is taken from the newest snapshot that holds it;
+- an annotation missing from the newest snapshot of its project was deleted on the server: it
+  is kept (status ``deleted``) unless a later pull was made with ``drop_deleted``;
+- Label Studio lets anyone change anyone's annotation and keeps no history: a result saved by
+  someone other than the annotation's author is credited to that person, and the result the
+  author made is kept (status ``overwritten``) where an earlier snapshot holds it.
+
+``newskit pull`` (in :mod:`newskit.studio`) fetches the export; everything after that lives in
+this package, so offline stages never load the SDK.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import tempfile
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import dumps, file_mode
 from newskit.labels.label_config import validate_result
 from newskit.labels.schema import Schema
+from newskit.labels.snapshot_files import (
+    SNAPSHOTS,
+    SnapshotFile,
+    list_snapshots,
+    load_export,
+    slugify,
+    snapshot_file,
+    source_key,
+    users_of,
+    write_snapshot,
+)
 
-SNAPSHOTS = "snapshots"
-SNAPSHOT_NAME = re.compile(r"^(?P<time>\d{8}T\d{6}Z)__(?P<project>[a-z0-9-]+)(?:\.(?P<n>\d+))?\.json$")
+__all__ = [
+    "SNAPSHOTS",
+    "Edit",
+    "Merged",
+    "has_snapshots",
+    "load_export",
+    "merge_snapshots",
+    "normalize_snapshot",
+    "result_maker",
+    "slugify",
+    "source_key",
+    "write_snapshot",
+]
+
 MAX_LISTED = 10
-
-
-def slugify(title: str) -> str:
-    """A file-name-safe project slug: lowercase ASCII letters, digits and dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return slug or "project"
-
-
-def _write_new(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` only if it does not exist (temp file + hard link: atomic, no overwrite).
-
-    :func:`newskit.jsonio.atomic_write` renames over an existing file; snapshots must never be replaced.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, file_mode(writable=False))  # snapshots are never edited
-        os.link(tmp, path)
-        return True
-    except FileExistsError:
-        return False
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def write_snapshot(
-    labels_dir: Path, project_title: str, raw: bytes, users: dict[int, str], now: datetime
-) -> Path:
-    """Save a raw export and its users sidecar under a new name; return the snapshot's path."""
-    folder = Path(labels_dir) / SNAPSHOTS
-    folder.mkdir(parents=True, exist_ok=True)
-    base = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}__{slugify(project_title)}"
-    sidecar = (dumps({str(k): v for k, v in sorted(users.items())}) + "\n").encode("utf-8")
-    for counter in range(1, 1000):
-        stem = base if counter == 1 else f"{base}.{counter}"
-        snapshot, users_path = folder / f"{stem}.json", folder / f"{stem}.users.json"
-        if snapshot.exists() or users_path.exists():
-            continue
-        # The sidecar first: every snapshot then has its users file.
-        if _write_new(users_path, sidecar) and _write_new(snapshot, raw):
-            return snapshot
-    raise NewskitError(f"no free snapshot name for {base} in {folder}", "wait a second and pull again")
-
-
-def _users_of(snapshot: Path) -> dict[int, str]:
-    sidecar = snapshot.with_name(snapshot.name[: -len(".json")] + ".users.json")
-    if not sidecar.exists():
-        return {}
-    return {int(k): v for k, v in json.loads(sidecar.read_text(encoding="utf-8")).items()}
+# An annotation saved by someone else within this time of its creation was created on the
+# author's behalf (``import-annotations`` does that as the administrator), not edited.
+EDIT_GRACE = timedelta(seconds=1)
 
 
 def _annotator(completed_by: Any, users: dict[int, str]) -> str:
@@ -103,82 +82,191 @@ def _labels(schema: Schema, result: list[dict[str, Any]]) -> dict[str, Any]:
     return labels
 
 
-def load_export(snapshot: Path) -> list[dict[str, Any]]:
+def _user_id(user: Any) -> int | None:
+    if isinstance(user, dict):  # some exports inline the user
+        user = user.get("id")
     try:
-        tasks = json.loads(snapshot.read_bytes())
-    except ValueError as exc:
-        raise NewskitError(
-            f"{snapshot}: not a JSON export ({exc})", "pull again; keep the file for inspection"
-        ) from None
-    if not isinstance(tasks, list):
-        raise NewskitError(
-            f"{snapshot}: expected a JSON list of tasks", "use a full JSON export of the project"
-        )
-    return tasks
+        return None if user is None else int(user)
+    except (TypeError, ValueError):
+        return None
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def result_maker(annotation: dict[str, Any]) -> Any:
+    """Who made an annotation's result: its author (``completed_by``), unless someone else saved it
+    later (``updated_by``; Label Studio sets it on every save and keeps no history)."""
+    author, saver = annotation.get("completed_by"), annotation.get("updated_by")
+    if _user_id(saver) is None or _user_id(saver) == _user_id(author):
+        return author
+    created, updated = _time(annotation.get("created_at")), _time(annotation.get("updated_at"))
+    if created and updated and updated - created <= EDIT_GRACE:
+        return author  # saved together with its creation, on the author's behalf
+    return saver
+
+
+@dataclass(frozen=True)
+class Version:
+    """An annotation as one snapshot holds it."""
+
+    snapshot: SnapshotFile
+    task: dict[str, Any]
+    annotation: dict[str, Any]
+    users: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An annotation whose newest result was made by someone other than its author."""
+
+    source: str
+    task_id: Any
+    annotation_id: Any
+    author: str
+    editor: str
+    kept_from: str | None  # the snapshot holding the author's own earlier result, None if none does
+
+
+@dataclass
+class Merged:
+    """The rows of all snapshots, and what the merge had to keep that the server no longer has."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    deleted: dict[str, int] = field(default_factory=dict)  # source → annotations kept though deleted
+    edits: list[Edit] = field(default_factory=list)
+
+
+def _row(schema: Schema, version: Version, maker: Any, status: str) -> dict[str, Any]:
+    task, annotation = version.task, version.annotation
+    data = task.get("data") or {}
+    return {
+        "sentence_id": data.get("sentence_id"),
+        "article_id": data.get("article_id"),
+        "text": data.get("text"),
+        "annotator": _annotator(maker, version.users),
+        "author": _annotator(annotation.get("completed_by"), version.users),
+        "status": status,
+        **_labels(schema, annotation.get("result") or []),
+        "cancelled": bool(annotation.get("was_cancelled")),
+        "created_at": annotation.get("created_at"),
+        "updated_at": annotation.get("updated_at"),
+        "lead_time": annotation.get("lead_time"),
+        "task_id": task.get("id"),
+        "annotation_id": annotation.get("id"),
+        "project": version.snapshot.slug,
+        "source": version.snapshot.source,
+        "snapshot": version.snapshot.relative,
+    }
+
+
+Problem = tuple[Path, str]  # (snapshot, what is wrong)
+
+
+def _versions(snapshot: SnapshotFile, problems: list[Problem]) -> Iterator[Version]:
+    users = users_of(snapshot.path)
+    for task in load_export(snapshot.path):
+        if (task.get("data") or {}).get("sentence_id") is None:
+            problems.append(
+                (
+                    snapshot.path,
+                    f"task {task.get('id')}: no data.sentence_id (not imported by `newskit push`?)",
+                )
+            )
+            continue
+        for annotation in task.get("annotations") or []:
+            yield Version(snapshot, task, annotation, users)
+
+
+def _check(schema: Schema, rows_of: list[tuple[Version, dict[str, Any]]], problems: list[Problem]) -> None:
+    for version, row in rows_of:
+        for problem in validate_result(schema, version.annotation.get("result") or []):
+            where = f"task {row['task_id']} annotation {row['annotation_id']}"
+            problems.append((version.snapshot.path, f"{where}: {problem}"))
+    if not problems:
+        return
+    files = sorted({str(path) for path, _ in problems})
+    one_file = len(files) == 1
+    listed = [text if one_file else f"{path}: {text}" for path, text in problems]
+    shown = "; ".join(listed[:MAX_LISTED])
+    more = f"; … and {len(listed) - MAX_LISTED} more" if len(listed) > MAX_LISTED else ""
+    raise NewskitError(
+        f"{files[0] + ': ' if one_file else ''}{len(problems)} problem(s) with the labels of schema "
+        f"{schema.name!r}: {shown}{more}",
+        "the snapshot is saved unchanged; fix these annotations in Label Studio (or add the labels "
+        "to the schema) and pull again",
+    )
+
+
+def _merge_source(
+    schema: Schema, files: list[SnapshotFile], merged: Merged, problems: list[Problem]
+) -> list[tuple[Version, dict[str, Any]]]:
+    """Rows of one (server, project): each person's newest result of each annotation."""
+    kept: dict[Any, dict[int | None, Version]] = {}  # annotation id → result maker → newest version
+    current: dict[Any, Version] = {}  # annotation id → its version in the newest snapshot
+    for snapshot in files:
+        current = {v.annotation.get("id"): v for v in _versions(snapshot, problems)}
+        if snapshot.drop_deleted:
+            kept = {key: makers for key, makers in kept.items() if key in current}
+        for annotation_id, version in current.items():
+            kept.setdefault(annotation_id, {})[_user_id(result_maker(version.annotation))] = version
+    newest = files[-1]
+    rows_of = []
+    for annotation_id, makers in kept.items():
+        for maker, version in makers.items():
+            if annotation_id not in current:
+                status = "deleted"
+            else:
+                status = "current" if version is current[annotation_id] else "overwritten"
+            rows_of.append((version, _row(schema, version, maker, status)))
+        if annotation_id not in current:
+            merged.deleted[newest.source] = merged.deleted.get(newest.source, 0) + 1
+            continue
+        now = current[annotation_id].annotation
+        author, maker = now.get("completed_by"), result_maker(now)
+        if _user_id(maker) != _user_id(author):
+            users = current[annotation_id].users
+            own = makers.get(_user_id(author))
+            task_id = current[annotation_id].task.get("id")
+            kept_from = own.snapshot.relative if own else None
+            names = _annotator(author, users), _annotator(maker, users)
+            merged.edits.append(Edit(newest.source, task_id, annotation_id, *names, kept_from))
+    return rows_of
+
+
+def _number(value: Any) -> tuple[int, str]:
+    """Sort ids as numbers (Label Studio's are integers), anything else after them."""
+    return (int(value), "") if isinstance(value, int) else (2**63, str(value))
+
+
+def merge_snapshots(labels_dir: Path, schema: Schema) -> Merged:
+    """The annotation rows of every snapshot in ``labels_dir``, merged per (server, project)."""
+    merged, problems, rows_of = Merged(), [], []  # type: ignore[var-annotated]
+    for files in list_snapshots(labels_dir).values():
+        rows_of.extend(_merge_source(schema, files, merged, problems))
+    _check(schema, rows_of, problems)
+    merged.rows = sorted(
+        (row for _, row in rows_of),
+        key=lambda r: (r["source"], r["sentence_id"], _number(r["annotation_id"]), r["annotator"]),
+    )
+    return merged
 
 
 def normalize_snapshot(snapshot_path: Path, schema: Schema) -> list[dict[str, Any]]:
-    """One row per annotation (cancelled ones included) of a raw JSON export, validated against ``schema``."""
-    snapshot_path = Path(snapshot_path)
-    match = SNAPSHOT_NAME.match(snapshot_path.name)
-    project = match["project"] if match else snapshot_path.stem
-    relative = f"{SNAPSHOTS}/{snapshot_path.name}"
-    users = _users_of(snapshot_path)
-    rows, problems = [], []
-    for task in load_export(snapshot_path):
-        data = task.get("data") or {}
-        sentence_id = data.get("sentence_id")
-        if sentence_id is None:
-            problems.append(f"task {task.get('id')}: no data.sentence_id (not imported by `newskit push`?)")
-            continue
-        for annotation in task.get("annotations") or []:
-            result = annotation.get("result") or []
-            for problem in validate_result(schema, result):
-                problems.append(f"task {task.get('id')} annotation {annotation.get('id')}: {problem}")
-            rows.append(
-                {
-                    "sentence_id": sentence_id,
-                    "article_id": data.get("article_id"),
-                    "text": data.get("text"),
-                    "annotator": _annotator(annotation.get("completed_by"), users),
-                    **_labels(schema, result),
-                    "cancelled": bool(annotation.get("was_cancelled")),
-                    "created_at": annotation.get("created_at"),
-                    "updated_at": annotation.get("updated_at"),
-                    "lead_time": annotation.get("lead_time"),
-                    "task_id": task.get("id"),
-                    "annotation_id": annotation.get("id"),
-                    "project": project,
-                    "snapshot": relative,
-                }
-            )
-    if problems:
-        shown = "; ".join(problems[:MAX_LISTED])
-        more = f"; … and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-        raise NewskitError(
-            f"{snapshot_path}: {len(problems)} problem(s) with the labels of schema "
-            f"{schema.name!r}: {shown}{more}",
-            "the snapshot is saved unchanged; fix these annotations in Label Studio (or add the labels "
-            "to the schema) and pull again",
-        )
-    rows.sort(key=lambda r: (r["sentence_id"], r["annotation_id"]))
-    return rows
+    """One row per annotation (cancelled ones included) of one raw JSON export, validated against
+    ``schema``; a result someone else saved is credited to them."""
+    snapshot, problems = snapshot_file(Path(snapshot_path)), []  # type: ignore[var-annotated]
+    rows_of = [
+        (v, _row(schema, v, result_maker(v.annotation), "current")) for v in _versions(snapshot, problems)
+    ]
+    _check(schema, rows_of, problems)
+    return sorted((row for _, row in rows_of), key=lambda r: (r["sentence_id"], _number(r["annotation_id"])))
 
 
-def newest_snapshots(labels_dir: Path) -> dict[str, Path]:
-    """The newest snapshot of each project in ``labels_dir/snapshots`` (project slug → path)."""
-    folder = Path(labels_dir) / SNAPSHOTS
-    newest: dict[str, tuple[tuple[str, int], Path]] = {}
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-        if path.name.endswith(".users.json"):
-            continue
-        match = SNAPSHOT_NAME.match(path.name)
-        if not match:
-            raise NewskitError(
-                f"{path}: unexpected file name in {folder}",
-                "snapshots are named <YYYYMMDDTHHMMSSZ>__<project>.json; move other files elsewhere",
-            )
-        key = (match["time"], int(match["n"] or 1))
-        if match["project"] not in newest or key > newest[match["project"]][0]:
-            newest[match["project"]] = (key, path)
-    return {project: path for project, (_, path) in sorted(newest.items())}
+def has_snapshots(labels_dir: Path) -> bool:
+    """Whether ``labels_dir`` holds any snapshot."""
+    return bool(list_snapshots(labels_dir))

@@ -150,8 +150,11 @@ class StudioClient:
             )
         return ids[0] if ids else None
 
-    def create_project(self, title: str, label_config: str, instructions: str = "") -> int:
-        """Create a project with a labeling config and HTML instructions shown to annotators."""
+    def create_project(
+        self, title: str, label_config: str, instructions: str = "", settings: dict[str, Any] | None = None
+    ) -> int:
+        """Create a project with a labeling config, HTML instructions shown to annotators and
+        further project ``settings`` (such as ``maximum_annotations``)."""
         project = self._call(
             f"create project {title!r}",
             lambda: self._sdk.projects.create(
@@ -159,9 +162,22 @@ class StudioClient:
                 label_config=label_config,
                 expert_instruction=instructions,
                 show_instruction=bool(instructions),
+                **(settings or {}),
             ),
         )
         return int(project.id)
+
+    def project_settings(self, project_id: int, names: Iterable[str]) -> dict[str, Any]:
+        """The values of the named project fields (such as ``maximum_annotations``)."""
+        project = self._call(f"read project {project_id}", lambda: self._sdk.projects.get(id=project_id))
+        return {name: getattr(project, name, None) for name in names}
+
+    def update_project(self, project_id: int, settings: dict[str, Any]) -> None:
+        """Change project fields (such as ``maximum_annotations``)."""
+        self._call(
+            f"update the settings of project {project_id}",
+            lambda: self._sdk.projects.update(id=project_id, **settings),
+        )
 
     def project_config(self, project_id: int) -> str:
         """The labeling config (XML) of a project."""

@@ -21,6 +21,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.label_config import render_instructions, render_label_config, validate_result
 from newskit.labels.schema import Schema, load_schema
+from newskit.labels.team import TEAM_FILE, TeamSettings, load_team_settings
 from newskit.studio.client import StudioClient, StudioUnavailable
 from newskit.studio.reconcile import reconcile_tasks
 
@@ -48,6 +49,8 @@ class PushReport:
     already_present: int
     imported: int
     with_predictions: bool
+    overlap: str | None = None  # the overlap applied from the team settings, None if no settings file
+    overlap_changed: bool = False  # a re-push changed the project's overlap
     reconciled: dict[str, int] = field(default_factory=dict)  # tasks of vanished sentences: what was done
 
 
@@ -182,6 +185,23 @@ def check_project_config(
     )
 
 
+def ensure_project(
+    client: StudioClient,
+    title: str,
+    label_config: str,
+    schema: Schema,
+    schema_path: Path,
+    settings: dict[str, Any] | None = None,
+) -> tuple[int, bool]:
+    """The id of project ``title`` (created with ``label_config`` and project ``settings`` if
+    missing, else its config checked) and whether it was created."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        return client.create_project(title, label_config, render_instructions(schema), settings), True
+    check_project_config(client, project_id, title, label_config, schema_path)
+    return project_id, False
+
+
 def import_missing(
     client: StudioClient,
     project_id: int,
@@ -229,6 +249,15 @@ def import_missing(
     return total
 
 
+def apply_team_settings(client: StudioClient, project_id: int, team: TeamSettings) -> bool:
+    """Make the project's overlap settings those of ``team``; True if something had to change."""
+    wanted = team.overlap.project_settings()
+    if client.project_settings(project_id, wanted) == wanted:
+        return False
+    client.update_project(project_id, wanted)
+    return True
+
+
 def push(
     *,
     url: str,
@@ -236,6 +265,7 @@ def push(
     project_title: str | None = None,
     corpus_dir: Path = Path("corpus"),
     schema_path: Path = Path("labels/schema.yaml"),
+    team_path: Path | None = None,
     limit: int | None = None,
     predictions: Path | Predictor | None = None,
     order: Order = "corpus",
@@ -245,12 +275,14 @@ def push(
     backoff: float = 1.0,
     client: StudioClient | None = None,
 ) -> PushReport:
-    """Create (or check) the project for ``schema_path`` and import the corpus sentences missing from it."""
+    """Create (or check) the project for ``schema_path``, apply the overlap of ``team_path`` (default
+    ``team.yaml`` beside the schema, if it exists) and import the corpus sentences missing from it."""
     if batch_size < 1:
         raise NewskitError(f"--batch-size must be at least 1, got {batch_size}")
     if limit is not None and limit < 0:
         raise NewskitError(f"--limit must not be negative, got {limit}")
     schema = load_schema(Path(schema_path))
+    team = load_team_settings(Path(team_path) if team_path else Path(schema_path).parent / TEAM_FILE)
     label_config = render_label_config(schema)
     data = list(sentence_tasks(Path(corpus_dir)))
     run = _load_run(predictions) if predictions is not None else None
@@ -258,12 +290,9 @@ def push(
 
     client = client or StudioClient(url, api_key)
     title = project_title or schema.name
-    project_id = client.find_project(title)
-    created = project_id is None
-    if project_id is None:
-        project_id = client.create_project(title, label_config, render_instructions(schema))
-    else:
-        check_project_config(client, project_id, title, label_config, Path(schema_path))
+    settings = team.overlap.project_settings() if team else None
+    project_id, created = ensure_project(client, title, label_config, schema, Path(schema_path), settings)
+    changed = not created and team is not None and apply_team_settings(client, project_id, team)
 
     present, reconciled = reconcile_tasks(
         client, project_id, {d["sentence_id"]: d for d in data}, Path(corpus_dir) / "sentences.jsonl"
@@ -287,5 +316,7 @@ def push(
         already_present=len(tasks) - len(missing),
         imported=imported,
         with_predictions=run is not None,
+        overlap=team.overlap.describe() if team else None,
+        overlap_changed=changed,
         reconciled=dict(sorted(reconciled.items())),
     )

@@ -139,7 +139,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _server_env(data_dir: Path, email: str, password: str, token: str) -> dict[str, str]:
+def label_studio_env(data_dir: Path) -> dict[str, str]:
+    """The environment for a ``label-studio`` command on ``data_dir``: ours without the variables
+    it would read behind our back, plus its data folder."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -147,14 +149,20 @@ def _server_env(data_dir: Path, email: str, password: str, token: str) -> dict[s
         and not k.startswith(("LABEL_STUDIO_", "HEARTEX_"))
         and k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
     }
+    env.update(LABEL_STUDIO_BASE_DATA_DIR=str(data_dir), LABEL_STUDIO_LATEST_VERSION_CHECK="false")
+    return env
+
+
+def _server_env(data_dir: Path, email: str, password: str, token: str) -> dict[str, str]:
+    env = label_studio_env(data_dir)
     # Credentials go through the environment, not the command line: `ps` shows arguments.
     env.update(
-        LABEL_STUDIO_BASE_DATA_DIR=str(data_dir),
-        LABEL_STUDIO_LATEST_VERSION_CHECK="false",
         LABEL_STUDIO_USERNAME=email,
         LABEL_STUDIO_PASSWORD=password,
         LABEL_STUDIO_USER_TOKEN=token,
         LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
+        # Only people added with `studio add-user` or the organization's invite link get an account.
+        LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
     )
     return env
 

@@ -78,9 +78,16 @@ def derive_tasks(features) -> list[TaskSpec]:
 
 
 def load_splits(
-    dataset_dir: Path, *, text_field: str = "text", group_field: str = "article_id"
+    dataset_dir: Path,
+    *,
+    text_field: str = "text",
+    group_field: str = "article_id",
+    extra_columns: tuple[str, ...] = (),
 ) -> tuple[dict[str, SplitData], list[TaskSpec]]:
-    """Load ``dataset_dir`` with ``datasets.load_dataset`` (offline) → splits as arrays, and the tasks."""
+    """Load ``dataset_dir`` with ``datasets.load_dataset`` (offline) → splits as arrays, and the tasks.
+
+    ``extra_columns`` (such as ``id``) are read into ``SplitData.columns`` beside the task columns.
+    """
     dataset_dir = Path(dataset_dir)
     if not (dataset_dir / "README.md").is_file() and not (dataset_dir / "data").is_dir():
         raise NewskitError(
@@ -105,7 +112,7 @@ def load_splits(
             if name not in loaded:
                 continue
             split = loaded[name]
-            for column in (text_field, group_field):
+            for column in (text_field, group_field, *extra_columns):
                 if column not in split.column_names:
                     raise NewskitError(
                         f"{dataset_dir}: split {name} has no column '{column}'",
@@ -118,7 +125,10 @@ def load_splits(
             splits[name] = SplitData(
                 texts=np.array(table.column(text_field).to_pylist(), dtype=object),
                 groups=np.array(table.column(group_field).to_pylist(), dtype=object),
-                columns={task.field: table.column(task.field).to_pylist() for task in tasks},
+                columns={
+                    name: table.column(name).to_pylist()
+                    for name in (*(task.field for task in tasks), *extra_columns)
+                },
             )
     if "train" not in splits:
         raise NewskitError(
