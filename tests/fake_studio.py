@@ -85,6 +85,15 @@ class FakeStudioClient:
                 found.setdefault(task["data"]["sentence_id"], task_id)
         return found
 
+    def list_tasks(self, project_id: int) -> list[tuple[int, dict[str, Any]]]:
+        self._project(project_id)
+        return [(i, dict(t["data"])) for i, t in sorted(self.tasks.items()) if t["project"] == project_id]
+
+    def update_task_data(self, task_id: int, data: dict[str, Any]) -> None:
+        if task_id not in self.tasks:
+            raise NewskitError(f"Label Studio at {self.url} has no such object (task {task_id})")
+        self.tasks[task_id]["data"] = dict(data)
+
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
         self._project(project_id)
         self.import_calls += 1

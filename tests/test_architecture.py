@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "newskit"
-BASE = {"errors", "jsonio", "records"}
+BASE = {"errors", "jsonio", "records", "identity"}
 # Each stage may import the base and the stages listed here, never the CLI. ``engines`` runs the
 # shards of the stages that scale with data (in this process or on Ray) and knows no stage.
 ALLOWED = {

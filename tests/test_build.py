@@ -158,18 +158,25 @@ def test_building_twice_gives_byte_identical_files(inputs, tmp_path):
         ).read_bytes(), relative
 
 
-def test_unknown_sentence_ids_are_an_error_naming_them(inputs, tmp_path):
+def test_annotations_of_unknown_sentences_are_not_attached_and_reported(inputs, tmp_path):
     rows = list(read_jsonl(inputs["annotations"]))
     rows.append(
         annotation("deadbeefdeadbeef:0-10", "newskit-maintainers", ["strike"], "neutral", number=5000)
     )
     write_jsonl(inputs["annotations"], rows)
-    with pytest.raises(NewskitError) as caught:
-        build(inputs, tmp_path / "dataset")
-    assert "1 sentence id(s) not in" in caught.value.message
-    assert "deadbeefdeadbeef:0-10" in caught.value.message
-    assert "re-split" in caught.value.hint
-    assert not (tmp_path / "dataset").exists()
+    report = build(inputs, tmp_path / "dataset")
+    assert sum(stats.sentences for stats in report.splits.values()) == len(inputs["sentences"]) - 1
+    [(reason, count)] = report.unattached.items()
+    assert count == 1 and "deadbeefdeadbeef:0-10" in reason and "run `newskit split`" in reason
+
+
+def test_annotations_of_gone_sentences_are_counted_from_the_orphans_file(inputs, tmp_path):
+    orphan = annotation("deadbeefdeadbeef:0-10", "newskit-maintainers", ["strike"], "neutral", number=5000)
+    write_jsonl(inputs["annotations"].parent / "orphans.jsonl", [orphan, orphan])
+    report = build(inputs, tmp_path / "dataset")
+    assert report.unattached == {
+        f"sentence gone from the corpus (listed in {inputs['annotations'].parent / 'orphans.jsonl'})": 2
+    }
 
 
 def test_labels_outside_the_schema_are_an_error_listing_them(inputs, tmp_path):

@@ -22,9 +22,10 @@ import pytest
 from newskit.cards.model_card import render_card
 from newskit.corpus.ingest import ingest
 from newskit.dataset.build import build_dataset
+from newskit.jsonio import read_jsonl
+from newskit.labels.annotations import rebuild_annotations, relink_labels
 from newskit.labels.label_config import render_label_config
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import rebuild_annotations
 from newskit.segment.sentences import split_corpus
 from newskit.training.evaluate import evaluate
 from newskit.training.predict import load_run
@@ -72,6 +73,8 @@ def masked_card(text: str) -> str:
 
 def test_corpus_files_are_a_fresh_ingest_and_split(tmp_path):
     shutil.copytree(ROOT / "corpus" / "raw", tmp_path / "raw")
+    if (ROOT / "corpus" / "given").exists():
+        shutil.copytree(ROOT / "corpus" / "given", tmp_path / "given")
     ingest([], corpus_dir=tmp_path)
     split_corpus(corpus_dir=tmp_path)
     same_files(tmp_path, ROOT / "corpus", ["articles.jsonl", "sentences.jsonl"])
@@ -82,10 +85,30 @@ def test_label_config_is_a_fresh_render():
     assert render_label_config(load_schema(ROOT / "labels" / "schema.yaml")) == committed
 
 
-def test_annotations_are_the_normalized_snapshots(tmp_path):
-    shutil.copytree(ROOT / "labels" / "snapshots", tmp_path / "snapshots")
+def copy_labels(target: Path) -> None:
+    shutil.copytree(ROOT / "labels" / "snapshots", target / "snapshots")
+    if (ROOT / "labels" / "imported").exists():
+        shutil.copytree(ROOT / "labels" / "imported", target / "imported")
+    shutil.copy(ROOT / "labels" / "sentence_map.jsonl", target / "sentence_map.jsonl")
+
+
+def test_annotations_are_the_normalized_snapshots_through_the_sentence_map(tmp_path):
+    copy_labels(tmp_path)
     rebuild_annotations(tmp_path, load_schema(ROOT / "labels" / "schema.yaml"))
-    same_files(tmp_path, ROOT / "labels", ["annotations.jsonl"])
+    same_files(tmp_path, ROOT / "labels", ["annotations.jsonl", "orphans.jsonl"])
+
+
+def test_sentence_map_is_current_for_the_committed_corpus(tmp_path):
+    copy_labels(tmp_path)
+    relink_labels(
+        labels_dir=tmp_path,
+        schema=load_schema(ROOT / "labels" / "schema.yaml"),
+        sentences_path=ROOT / "corpus" / "sentences.jsonl",
+    )
+    same_files(tmp_path, ROOT / "labels", ["sentence_map.jsonl", "annotations.jsonl", "orphans.jsonl"])
+    assert {row["sentence_id"] for row in read_jsonl(tmp_path / "annotations.jsonl")} <= {
+        s["id"] for s in read_jsonl(ROOT / "corpus" / "sentences.jsonl")
+    }
 
 
 @pytest.fixture(scope="module")

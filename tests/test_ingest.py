@@ -12,6 +12,7 @@ import pytest
 
 from newskit.corpus.ingest import ingest
 from newskit.errors import NewskitError
+from newskit.identity import raw_article_id
 from newskit.jsonio import read_jsonl
 
 FIELDS = {
@@ -51,7 +52,7 @@ def test_seed_corpus(tmp_path, seeds):
     assert [a["raw_path"] for a in articles] == [f"raw/{p.name}" for p in sorted(seeds.iterdir())]
     for article in articles:
         assert set(article) == FIELDS
-        assert article["id"] == hashlib.sha256(article["text"].encode()).hexdigest()[:16]
+        assert article["id"] == raw_article_id(article["raw_sha256"], article["raw_record"])
         assert (
             article["raw_sha256"] == hashlib.sha256((corpus / article["raw_path"]).read_bytes()).hexdigest()
         )
@@ -315,6 +316,18 @@ def test_unreadable_file_is_an_error(tmp_path, monkeypatch):
     assert info.value.one_line() == (
         f"error: {locked}: cannot read the file (Permission denied) (hint: check the permissions)"
     )
+
+
+def test_article_ids_do_not_change_with_the_cleaning_rules(tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    ingest([seeds], corpus_dir=corpus)
+    before = {a["raw_path"]: (a["id"], a["text"]) for a in read_jsonl(corpus / "articles.jsonl")}
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "x"\nscope = "fragment"\npattern = "Kreml"\ncomment = "test"\n')
+    ingest([], corpus_dir=corpus, boilerplate_path=rules)
+    after = {a["raw_path"]: (a["id"], a["text"]) for a in read_jsonl(corpus / "articles.jsonl")}
+    assert {path: ids for path, (ids, _) in after.items()} == {path: ids for path, (ids, _) in before.items()}
+    assert any(after[path][1] != before[path][1] for path in before)  # the texts did change
 
 
 def test_cli_ingests_utf16_and_refuses_noise(run_cli, tmp_path):

@@ -12,8 +12,9 @@ import pytest
 
 from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
+from newskit.labels.annotations import rebuild_annotations
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import normalize_snapshot, rebuild_annotations, slugify, write_snapshot
+from newskit.labels.snapshots import normalize_snapshot, slugify, write_snapshot
 from newskit.studio.pull import pull
 from newskit.studio.push import push
 from tests.corpus_samples import write_small_corpus
@@ -23,8 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO_ROOT / "labels" / "schema.yaml"
 NOW = datetime(2025, 3, 1, 12, 30, 5, tzinfo=UTC)
 ROW_KEYS = {
-    "sentence_id", "annotator", "event_type", "stance", "cancelled", "created_at", "updated_at",
-    "lead_time", "task_id", "annotation_id", "project", "snapshot", "author", "status", "source",
+    "sentence_id", "article_id", "text", "annotator", "event_type", "stance", "cancelled", "created_at",
+    "updated_at", "lead_time", "task_id", "annotation_id", "project", "snapshot", "author", "status",
+    "source",
 }  # fmt: skip
 SIDECARS = (".users.json", ".source.json")
 
@@ -155,7 +157,7 @@ def test_rebuild_takes_all_snapshots_per_project_in_stable_order(tmp_path, schem
     write_snapshot(labels_dir, "B", export(1, "x:0-1", 1, "neutral"), {7: "b@example.org"}, NOW)
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 1, "neutral"), {}, NOW)
     write_snapshot(labels_dir, "A", export(1, "y:0-1", 2, "pro_russia"), {}, NOW.replace(second=9))
-    first = rebuild_annotations(labels_dir, schema).read_bytes()
+    first = rebuild_annotations(labels_dir, schema).path.read_bytes()
     rows = list(read_jsonl(labels_dir / "annotations.jsonl"))
     assert [(r["project"], r["sentence_id"], r["stance"], r["annotator"], r["status"]) for r in rows] == [
         ("a", "y:0-1", "neutral", "label-studio-user-7", "deleted"),  # not in A's newer snapshot: kept
@@ -163,7 +165,7 @@ def test_rebuild_takes_all_snapshots_per_project_in_stable_order(tmp_path, schem
         ("b", "x:0-1", "neutral", "b@example.org", "current"),
     ]
     assert {r["source"] for r in rows} == {"legacy:a", "legacy:b"}  # no source sidecar: grouped by slug
-    assert rebuild_annotations(labels_dir, schema).read_bytes() == first
+    assert rebuild_annotations(labels_dir, schema).path.read_bytes() == first
 
 
 def test_task_without_sentence_id_is_an_error(tmp_path, schema):
@@ -233,7 +235,7 @@ def test_projects_are_told_apart_by_server_and_id_not_by_title_slug(labeled, sch
         "http://fake-studio/projects/1", "http://fake-studio/projects/2", "http://other-studio/projects/1",
     ]  # fmt: skip
     assert (
-        rebuild_annotations(labels_dir, schema).read_bytes()
+        rebuild_annotations(labels_dir, schema).path.read_bytes()
         == (labels_dir / "annotations.jsonl").read_bytes()
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import shutil
@@ -12,8 +13,9 @@ import pytest
 
 from newskit.corpus.ingest import ingest
 from newskit.errors import NewskitError
+from newskit.identity import sentence_id
 from newskit.jsonio import read_jsonl, write_jsonl
-from newskit.segment.sentences import iter_sentences, sentence_id, split_corpus
+from newskit.segment.sentences import iter_sentences, split_corpus
 
 FIELDS = {"id", "article_id", "index", "start", "end", "text"}
 
@@ -60,9 +62,9 @@ def test_offsets_ids_and_order(tmp_path, fake_segmenter):
         assert set(sentence) == FIELDS
         article_text = texts[int(sentence["article_id"][1:])]
         assert article_text[sentence["start"] : sentence["end"]] == sentence["text"]
-        assert sentence["id"] == f"{sentence['article_id']}:{sentence['start']}-{sentence['end']}"
+        assert sentence["id"] == sentence_id(sentence["article_id"], sentence["text"])
     assert [s["index"] for s in sentences] == [0, 1, 2, 0]
-    assert sentences[3]["id"] == "a000000000000001:2-12"
+    assert sentences[3]["id"] == "a000000000000001:" + hashlib.sha256(b"Nur einer.").hexdigest()[:12]
 
 
 def test_rerun_is_byte_identical(tmp_path, fake_segmenter):
@@ -113,8 +115,21 @@ def test_cli_split_without_articles(run_cli, tmp_path):
     assert "Traceback" not in out + err
 
 
-def test_sentence_id():
-    assert sentence_id("0123456789abcdef", 5, 17) == "0123456789abcdef:5-17"
+def test_sentence_ids_follow_the_text_not_the_offsets(tmp_path, fake_segmenter):
+    write_articles(tmp_path, ["Ein Satz. Noch einer. Ein Satz."])
+    split_corpus(corpus_dir=tmp_path)
+    before = [s["id"] for s in read_jsonl(tmp_path / "sentences.jsonl")]
+    assert before[2] == before[0] + "-2"  # the same text again in one article: numbered
+    write_articles(tmp_path, ["Neu davor. Ein Satz. Noch einer. Ein Satz."])
+    split_corpus(corpus_dir=tmp_path)
+    assert [s["id"] for s in read_jsonl(tmp_path / "sentences.jsonl")][1:] == before
+
+
+def test_given_sentences_are_not_re_split(tmp_path, fake_segmenter):
+    text = "Erster Satz. Noch im ersten\nZweiter."
+    write_jsonl(tmp_path / "articles.jsonl", [{"id": "g1", "text": text, "given_spans": [[0, 27], [28, 36]]}])
+    split_corpus(corpus_dir=tmp_path)
+    assert [s["text"] for s in read_jsonl(tmp_path / "sentences.jsonl")] == [text[:27], "Zweiter."]
 
 
 def test_seed_corpus_with_the_real_segmenter(tmp_path, repo_root):

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from newskit.jsonio import read_jsonl
+from tests.browser import CHROMIUM_ARGS
 from tests.corpus_samples import write_small_corpus
-from tests.test_label_studio_page import CHROMIUM_ARGS, chromium  # noqa: F401  (a fixture)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = REPO_ROOT / "labels" / "schema.yaml"
@@ -52,7 +52,7 @@ def wait_for_ben(server, tasks: list[int], ben: int) -> int:
 def test_two_annotators_label_every_task_and_pull_has_both(
     studio_env,
     annotators,
-    chromium,  # noqa: F811  (the fixture imported above)
+    chromium,
     project_title,
     tmp_path,
     run_cli,

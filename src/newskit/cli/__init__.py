@@ -15,6 +15,7 @@ from newskit.cli import (  # noqa: F401  (importing a module registers its comma
     annotation_import,
     corpus,
     dataset,
+    label_import,
     labels,
     live,
     review,

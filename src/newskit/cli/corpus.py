@@ -12,7 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from newskit.cli.app import app
 from newskit.cli.engines import AddressOption, EngineOption, check_engine
 from newskit.corpus.ingest import DEFAULT_MAX_BYTES, ingest
-from newskit.segment.sentences import ARTICLES_FILE, count_articles, split_corpus
+from newskit.errors import NewskitError
+from newskit.labels.annotations import has_labels, labeled_positions, relink_labels
+from newskit.labels.schema import load_schema
+from newskit.segment.sentences import ARTICLES_FILE, SENTENCES_FILE, count_articles, split_corpus
+
+MAX_LISTED = 10  # gone sentences printed by split; all of them are in the map and the orphans file
 
 
 @app.command("ingest")
@@ -80,11 +85,36 @@ def split_cli(
     sharded: bool = typer.Option(
         False, "--sharded", help="Write corpus/sentences/part-*.parquet instead of corpus/sentences.jsonl."
     ),
+    labels: Path | None = typer.Option(
+        None,
+        "--labels",
+        help="Labels folder whose annotations follow the sentences (default: labels/ beside the corpus).",
+        show_default=False,
+    ),
+    schema: Path | None = typer.Option(
+        None, "--schema", help="Label schema (default: LABELS/schema.yaml).", show_default=False
+    ),
 ) -> None:
-    """Split every article of corpus/articles.jsonl into sentences: corpus/sentences.jsonl."""
+    """Split every article of corpus/articles.jsonl into sentences (corpus/sentences.jsonl).
+
+    Labeled sentences are then found again in the new sentences: LABELS/sentence_map.jsonl
+    says where each moved, LABELS/annotations.jsonl is rebuilt through it, and annotations of
+    sentences that are gone go to LABELS/orphans.jsonl.
+    """
     check_engine(engine, address)
     console = Console(soft_wrap=True)
     articles_path = corpus / ARTICLES_FILE
+    relink = None
+    labels = labels or corpus.parent / "labels"  # the project layout: corpus/ and labels/ side by side
+    if has_labels(labels):
+        if sharded:
+            raise NewskitError(
+                f"{labels} holds annotations, and re-linking them reads corpus/sentences.jsonl",
+                "split a labeled corpus without --sharded (--engine ray still works)",
+            )
+        label_schema = load_schema(schema or labels / "schema.yaml")
+        before = labeled_positions(labels, label_schema, corpus / SENTENCES_FILE)
+        relink = (label_schema, before)
     if engine != "local" or sharded:
         from newskit.segment.split_ray import split_corpus_sharded
 
@@ -105,3 +135,28 @@ def split_cli(
         f" → {report.sentences_path}",
         highlight=False,
     )
+    if relink is not None:
+        mapped, rebuilt = relink_labels(
+            labels_dir=labels,
+            schema=relink[0],
+            sentences_path=report.sentences_path,
+            previous_positions=relink[1],
+        )
+        counts = mapped.counts
+        console.print(
+            f"labeled sentences: {mapped.labeled} ({counts['new']} new, {counts['unchanged']} unchanged, "
+            f"{counts['moved']} moved, "
+            f"{counts['changed']} changed, {counts['gone']} gone) → {mapped.map_path}; "
+            f"{mapped.review} to review, {mapped.orphaned} orphaned",
+            highlight=False,
+        )
+        for row in mapped.gone[:MAX_LISTED]:
+            console.print(f"gone: {row['id']} {row['text']!r}", highlight=False)
+        if len(mapped.gone) > MAX_LISTED:
+            console.print(f"gone: … and {len(mapped.gone) - MAX_LISTED} more", highlight=False)
+        console.print(
+            f"annotations: {rebuilt.rows} attached → {rebuilt.path}"
+            f" ({rebuilt.statuses['moved']} moved, {rebuilt.statuses['changed']} on a changed sentence);"
+            f" {rebuilt.statuses['gone']} orphaned → {rebuilt.orphans_path}",
+            highlight=False,
+        )

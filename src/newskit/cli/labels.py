@@ -165,6 +165,9 @@ def push_cli(
     )
     if report.overlap:
         typer.echo(f"Overlap: {report.overlap}" + (" (updated)" if report.overlap_changed else ""))
+    if report.reconciled:
+        done = ", ".join(f"{n} {what}" for what, n in report.reconciled.items())
+        typer.echo(f"Tasks of sentences no longer in the corpus: {done} (annotations kept)")
 
 
 @app.command("pull")

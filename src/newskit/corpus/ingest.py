@@ -2,8 +2,13 @@
 
 ``corpus/raw/`` is the store of raw inputs. Ingesting paths copies their files
 into it, then rebuilds ``articles.jsonl`` from every file in it, in sorted
-order. Everything is read and checked before anything is copied or written, so
-a bad input leaves the corpus as it was.
+order, followed by the articles of the labeled sentences in ``corpus/given/``
+(:mod:`newskit.corpus.given`). Everything is read and checked before anything is copied or
+written, so a bad input leaves the corpus as it was.
+
+An article's id comes from its raw record (:func:`newskit.identity.raw_article_id`), so
+changing the cleaning rules never changes it; articles with the same cleaned text are
+stored once (the first in sorted order), as before.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from newskit.corpus.boilerplate import RuleSet, load_rules
+from newskit.corpus.given import given_articles
 from newskit.corpus.normalize import normalize_record
 from newskit.corpus.readers import SUPPORTED_SUFFIXES, is_supported, read_records
 from newskit.corpus.warc import is_warc, read_warc_records
 from newskit.errors import NewskitError
+from newskit.identity import raw_article_id, text_id
 from newskit.jsonio import atomic_write, sha256_file, write_jsonl
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -43,6 +50,7 @@ class IngestReport:
     mojibake_repairs: int = 0
     skipped: list[str] = field(default_factory=list)  # unsupported files in corpus/raw, left alone
     skipped_records: Counter = field(default_factory=Counter)  # reason → records left out (WARC, language)
+    given_articles: int = 0  # articles of labeled sentences imported with `newskit import-labels`
     changed: bool = False
 
 
@@ -192,12 +200,19 @@ def file_articles(
             if language_of(article["text"]) != language:
                 skipped[f"articles not in language {language!r}"] += 1
                 continue
-        article.update(raw_path=raw_path, raw_sha256=digest)
+        # The id comes from the raw file and the record, not the cleaned text: it survives
+        # changes to cleaning rules (newskit.identity).
+        article.update(id=raw_article_id(digest, record.raw_record), raw_path=raw_path, raw_sha256=digest)
         yield article
 
 
 def raw_sources(
-    raw_dir: Path, planned: dict[str, bytes | None], origins: dict[str, Path], report: IngestReport
+    raw_dir: Path,
+    planned: dict[str, bytes | None],
+    origins: dict[str, Path],
+    report: IngestReport,
+    *,
+    allow_empty: bool = False,
 ) -> list[tuple[str, Path]]:
     """``(raw file name, where to read it)`` for every raw file after the copies, in sorted name order.
 
@@ -214,7 +229,7 @@ def raw_sources(
             else:
                 report.skipped.append(f"{RAW_DIR}/{path.name}")
     names = sorted(set(existing) | set(planned))
-    if not names:
+    if not names and not allow_empty:  # allowed when the corpus holds imported (given) articles
         raise NewskitError(f"{raw_dir}: no raw files to ingest", "run: newskit ingest PATH (file or folder)")
     report.raw_files = len(names)
     return [(name, origins[name] if name in planned else existing[name]) for name in names]
@@ -239,9 +254,10 @@ def ingest(
     planned, origins = plan_copies(collect_inputs(paths), raw_dir, max_bytes)
     report = IngestReport(articles_path=corpus_dir / ARTICLES_FILE)
 
+    given = given_articles(corpus_dir)
     articles: list[dict[str, Any]] = []
     kept: dict[str, dict[str, Any]] = {}
-    for name, source in raw_sources(raw_dir, planned, origins, report):
+    for name, source in raw_sources(raw_dir, planned, origins, report, allow_empty=bool(given)):
         for article in file_articles(
             name,
             source,
@@ -253,18 +269,21 @@ def ingest(
             skipped=report.skipped_records,
         ):
             report.records += 1
-            first = kept.get(article["id"])
+            same_text = text_id(article["text"])
+            first = kept.get(same_text)
             if first is not None:
                 duplicate = {"raw_path": article["raw_path"], "raw_record": article["raw_record"]}
                 first["cleaning"]["duplicates"].append(duplicate)
                 report.duplicates.append((_raw_reference(article), _raw_reference(first)))
                 continue
-            kept[article["id"]] = article
+            kept[same_text] = article
             articles.append(article)
             cleaning = article["cleaning"]
             report.lines_removed += cleaning["counts"]["lines_removed"]
             report.fragments_removed += cleaning["counts"]["fragments_removed"]
             report.mojibake_repairs += cleaning["mojibake_repairs"]
+    report.given_articles = len(given)
+    articles.extend(given)
     report.articles = len(articles)
 
     report.copied = copy_planned(planned, origins, raw_dir)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.corpus.boilerplate import RuleSet, load_rules
+from newskit.corpus.given import given_articles
 from newskit.corpus.ingest import (
     ARTICLES_FILE,
     DEFAULT_MAX_BYTES,
@@ -31,6 +32,7 @@ from newskit.corpus.ingest import (
     raw_sources,
 )
 from newskit.engines.shards import run_shards
+from newskit.identity import text_id
 from newskit.jsonio import atomic_write, dumps, sha256_file
 from newskit.records import part_name, write_part
 
@@ -65,6 +67,7 @@ class IngestShard:
                         counts["lines_removed"],
                         counts["fragments_removed"],
                         cleaning["mojibake_repairs"],
+                        text_id(article["text"]),  # duplicates are the same text (newskit.identity)
                     ]
                 )
                 yield article
@@ -98,7 +101,8 @@ def ingest_sharded(
     rules = load_rules(boilerplate_path)
     planned, origins = plan_copies(collect_inputs(paths), raw_dir, max_bytes, keep_bytes=False)
     report = IngestReport(articles_path=corpus_dir / ARTICLES_FILE)
-    sources = raw_sources(raw_dir, planned, origins, report)
+    given = given_articles(corpus_dir)
+    sources = raw_sources(raw_dir, planned, origins, report, allow_empty=bool(given))
     shards = [
         {"index": index, "name": name, "source": str(source.resolve())}
         for index, (name, source) in enumerate(sources)
@@ -115,22 +119,24 @@ def ingest_sharded(
         summaries = run_shards(
             shards, IngestShard, kwargs=kwargs, engine=engine, address=address, workers=workers
         )
-        first: dict[str, str] = {}  # article id → reference of the kept record
+        first: dict[str, tuple[str, str]] = {}  # text id → (kept article id, its reference)
         dropped: dict[int, set[int]] = {}  # part → lines that are duplicates
         extra: dict[str, list[dict[str, Any]]] = {}  # kept id → its duplicates, in file order
         kept_in: dict[str, int] = {}
         for shard, summary in zip(shards, summaries, strict=True):
             raw_path = f"{RAW_DIR}/{shard['name']}"
             report.skipped_records.update(summary["skipped"])
-            for line, (article_id, raw_record, lines, fragments, repairs) in enumerate(summary["articles"]):
+            for line, row in enumerate(summary["articles"]):
+                article_id, raw_record, lines, fragments, repairs, same_text = row
                 report.records += 1
                 reference = _reference(raw_path, raw_record)
-                if article_id in first:
+                if same_text in first:
+                    kept_id, kept_reference = first[same_text]
                     dropped.setdefault(shard["index"], set()).add(line)
-                    extra.setdefault(article_id, []).append({"raw_path": raw_path, "raw_record": raw_record})
-                    report.duplicates.append((reference, first[article_id]))
+                    extra.setdefault(kept_id, []).append({"raw_path": raw_path, "raw_record": raw_record})
+                    report.duplicates.append((reference, kept_reference))
                     continue
-                first[article_id], kept_in[article_id] = reference, shard["index"]
+                first[same_text], kept_in[article_id] = (article_id, reference), shard["index"]
                 report.articles += 1
                 report.lines_removed += lines
                 report.fragments_removed += fragments
@@ -146,6 +152,10 @@ def ingest_sharded(
                         shutil.copyfileobj(handle, out, 1 << 20)
                     continue
                 _write_fixed_part(part, out, dropped.get(shard["index"], set()), extra)
+            for article in given:  # imported sentences' articles come last, as in ingest()
+                out.write((dumps(article) + "\n").encode("utf-8"))
+        report.given_articles = len(given)
+        report.articles += len(given)
         report.changed = sha256_file(report.articles_path) != before
     finally:
         shutil.rmtree(parts_dir, ignore_errors=True)

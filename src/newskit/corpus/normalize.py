@@ -2,12 +2,12 @@
 
 The normalized text is the article's paragraphs (kept lines, whitespace
 collapsed, hard-wrapped lines joined) separated by one blank line, in Unicode
-NFC. Its SHA-256 (first 16 hex digits) is the article id.
+NFC. The article id does not come from this text (it would change with every cleaning
+rule): ingest gives it from the raw record (:func:`newskit.identity.raw_article_id`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from typing import Any
@@ -21,11 +21,6 @@ from newskit.errors import NewskitError
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
-def article_id(text: str) -> str:
-    """The stable article id: the first 16 hex digits of the SHA-256 of the normalized text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def _iso_date(value: str | None) -> str | None:
     """ISO date (YYYY-MM-DD) from a metadata value such as '2026-01-05T10:00:00Z', else None."""
     if not value:
@@ -35,7 +30,7 @@ def _iso_date(value: str | None) -> str | None:
 
 
 def normalize_record(record: RawRecord, *, rules: RuleSet, where: str) -> dict[str, Any]:
-    """The article fields (without raw_path/raw_sha256) and the ``cleaning`` report for one record."""
+    """The article fields (without id, raw_path, raw_sha256) and the ``cleaning`` report for one record."""
     text = record.text.replace("\r\n", "\n").replace("\r", "\n")
     text, repairs = repair_mojibake(text)
     text = unicodedata.normalize("NFC", text)
@@ -80,7 +75,6 @@ def normalize_record(record: RawRecord, *, rules: RuleSet, where: str) -> dict[s
         "duplicates": [],
     }
     return {
-        "id": article_id(normalized),
         "title": meta.get("title") or found.title,
         "source": meta.get("source"),
         "url": meta.get("url"),

@@ -32,8 +32,10 @@ from newskit.labels.adjudicate import (
 )
 from newskit.labels.annotators import REGISTRY_FILE, load_annotators
 from newskit.labels.schema import Schema, load_schema
+from newskit.labels.sentence_map import MAP_FILE, ORPHANS_FILE, follow, load_map
 from newskit.records import iter_sentences_of, sentences_source
 
+GONE = "sentence gone from the corpus"
 ADJUDICATION_REPORT = "adjudication.jsonl"
 
 
@@ -64,6 +66,8 @@ class BuildReport:
     notes: list[str]
     warnings: list[str]  # labels a split lacks
     files: list[Path]
+    unattached: dict[str, int] = field(default_factory=dict)  # why → annotation rows not in the dataset
+    review: int = 0  # annotation rows that followed their sentence to a changed text
 
     @property
     def written_splits(self) -> list[str]:
@@ -94,22 +98,30 @@ def build_dataset(
     schema = load_schema(schema_path)
     registry = load_annotators(annotators_path or Path(annotations_path).parent / REGISTRY_FILE)
     adjudication_policy = parse_policy(policy)
+    unattached: Counter[str] = Counter()
     if snapshot_path is not None:
         from newskit.labels.snapshots import normalize_snapshot
 
         source, rows = Path(snapshot_path), normalize_snapshot(Path(snapshot_path), schema)
+        rows = follow_map(rows, Path(snapshot_path).parent.parent, unattached)
     else:
         source, rows = Path(annotations_path), list(read_jsonl(annotations_path))
+        orphans = Path(annotations_path).parent / ORPHANS_FILE
+        if orphans.exists() and (gone := sum(1 for _ in read_jsonl(orphans))):
+            unattached[f"{GONE} (listed in {orphans})"] = gone
     articles = {article["id"]: article for article in read_jsonl(Path(corpus_dir) / "articles.jsonl")}
     sentences = list(iter_sentences_of(corpus_dir))  # sentences.jsonl or sentences/part-*
-    validate_annotations(rows, schema, {s["id"] for s in sentences}, source, sentences_source(corpus_dir))
+    validate_annotations(rows, schema, source)
+    rows = attached_rows(rows, {s["id"] for s in sentences}, sentences_source(corpus_dir), unattached)
 
     counts = AdjudicationCounts()
     decisions = adjudicate(latest_votes(rows, schema, counts), schema, adjudication_policy, counts)
     if not decisions:
         raise NewskitError(
-            f"{source}: no usable annotations ({counts.annotations} rows, {counts.cancelled} cancelled)",
-            "label some sentences in Label Studio and run `newskit pull` first",
+            f"{source}: no usable annotations ({counts.annotations} rows attached to {corpus_dir}, "
+            f"{counts.cancelled} cancelled, {sum(unattached.values())} not attached)",
+            "label some sentences in Label Studio and run `newskit pull` first"
+            + ("; run `newskit split` to re-link labels to a changed corpus" if unattached else ""),
         )
     labeled = [s for s in sentences if s["id"] in decisions]
     pairs = find_duplicate_pairs(labeled)
@@ -154,6 +166,8 @@ def build_dataset(
         notes=plan.notes,
         warnings=plan.warnings,
         files=files,
+        unattached=dict(sorted(unattached.items())),
+        review=sum(bool(row.get("review")) for row in rows),
     )
     used_articles = [articles[a] for a in sorted(per_article)]
     facts = CardFacts(
@@ -182,19 +196,48 @@ def labels_per_article(
     return dict(counts)
 
 
-def validate_annotations(
-    rows: list[dict[str, Any]], schema: Schema, sentence_ids: set[str], source: Path, sentences_path: Path
-) -> None:
-    """Every row names a corpus sentence and an annotator, and uses only schema labels of the right shape."""
-    missing_ids: list[str] = []
+def follow_map(
+    rows: list[dict[str, Any]], labels_dir: Path, unattached: Counter[str]
+) -> list[dict[str, Any]]:
+    """Snapshot rows through the sentence map of ``labels_dir``; rows of gone sentences are counted."""
+    sentence_map, kept = load_map(labels_dir), []
+    for row in rows:
+        moved, _ = follow(row, sentence_map)
+        if moved is None:
+            unattached[f"{GONE} (see {Path(labels_dir) / MAP_FILE})"] += 1
+        else:
+            kept.append(moved)
+    return kept
+
+
+def attached_rows(
+    rows: list[dict[str, Any]], sentence_ids: set[str], sentences_path: Path, unattached: Counter[str]
+) -> list[dict[str, Any]]:
+    """The rows whose sentence is in the corpus; the others are counted in ``unattached`` (with examples)."""
+    kept, missing = [], []
+    for row in rows:
+        if row["sentence_id"] in sentence_ids:
+            kept.append(row)
+        elif row["sentence_id"] not in missing:
+            missing.append(row["sentence_id"])
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        reason = (
+            f"sentence not in {sentences_path} ({shown}): run `newskit split` to re-link the labels "
+            "to the changed corpus, or check --corpus"
+        )
+        unattached[reason] = len(rows) - len(kept)
+    return kept
+
+
+def validate_annotations(rows: list[dict[str, Any]], schema: Schema, source: Path) -> None:
+    """Every row names a sentence and an annotator, and uses only schema labels of the right shape."""
     unknown: dict[str, set[str]] = defaultdict(set)
     for number, row in enumerate(rows, start=1):
         if not isinstance(row.get("sentence_id"), str) or not str(row.get("annotator") or ""):
             raise NewskitError(
                 f"{source}: row {number}: missing sentence_id or annotator", "re-run `newskit pull`"
             )
-        if row["sentence_id"] not in sentence_ids and row["sentence_id"] not in missing_ids:
-            missing_ids.append(row["sentence_id"])
         for task in schema.tasks:
             value = row.get(task.name)
             if task.kind == "multi" and not isinstance(value, list | None):
@@ -209,14 +252,6 @@ def validate_annotations(
                 )
             chosen = value if isinstance(value, list) else [value] if value else []
             unknown[task.name].update(str(label) for label in chosen if label not in task.label_ids)
-    if missing_ids:
-        shown = ", ".join(missing_ids[:3]) + (
-            f" and {len(missing_ids) - 3} more" if len(missing_ids) > 3 else ""
-        )
-        raise NewskitError(
-            f"{source}: {len(missing_ids)} sentence id(s) not in {sentences_path}: {shown}",
-            "were the sentences re-split (which changes ids), or is --corpus the wrong folder?",
-        )
     listed = [f"{task}: {', '.join(sorted(labels))}" for task, labels in unknown.items() if labels]
     if listed:
         raise NewskitError(

@@ -37,6 +37,13 @@ def print_build_summary(report: BuildReport, console: Console) -> None:
         f"{len(report.linked_article_groups)} article groups",
         highlight=False,
     )
+    not_attached = sum(report.unattached.values())
+    console.print(
+        f"not attached: {not_attached} annotation rows"
+        + "".join(f"; {n} because {reason}" for reason, n in report.unattached.items())
+        + f"; {report.review} attached to a changed sentence (marked review)",
+        highlight=False,
+    )
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
     for warning in report.warnings:

@@ -1,8 +1,10 @@
 """Label Studio snapshots, read without a server: ``labels/annotations.jsonl`` from every snapshot.
 
 Snapshot files (names, sidecars, writing once) are in :mod:`newskit.labels.snapshot_files`.
-``labels/annotations.jsonl`` is rebuilt from all snapshots of each (server, project) pair, one
-row per annotation and person, validated against the schema:
+The rows of ``labels/annotations.jsonl`` come from all snapshots of each (server, project) pair,
+one row per annotation and person, validated against the schema, each carrying the task's
+sentence id, article id and text (so the sentence can be found again after the corpus changed;
+:mod:`newskit.labels.annotations` writes the file through the sentence map):
 
 - an annotation's newest state is taken from the newest snapshot that holds it;
 - an annotation missing from the newest snapshot of its project was deleted on the server: it
@@ -11,8 +13,8 @@ row per annotation and person, validated against the schema:
   someone other than the annotation's author is credited to that person, and the result the
   author made is kept (status ``overwritten``) where an earlier snapshot holds it.
 
-``newskit pull`` (in :mod:`newskit.studio`) fetches the export; everything after that lives here,
-so offline stages never load the SDK.
+``newskit pull`` (in :mod:`newskit.studio`) fetches the export; everything after that lives in
+this package, so offline stages never load the SDK.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
-from newskit.jsonio import write_jsonl
 from newskit.labels.label_config import validate_result
 from newskit.labels.schema import Schema
 from newskit.labels.snapshot_files import (
@@ -40,21 +41,19 @@ from newskit.labels.snapshot_files import (
 )
 
 __all__ = [
-    "ANNOTATIONS",
     "SNAPSHOTS",
     "Edit",
     "Merged",
+    "has_snapshots",
     "load_export",
     "merge_snapshots",
     "normalize_snapshot",
-    "rebuild_annotations",
     "result_maker",
     "slugify",
     "source_key",
     "write_snapshot",
 ]
 
-ANNOTATIONS = "annotations.jsonl"
 MAX_LISTED = 10
 # An annotation saved by someone else within this time of its creation was created on the
 # author's behalf (``import-annotations`` does that as the administrator), not edited.
@@ -144,8 +143,11 @@ class Merged:
 
 def _row(schema: Schema, version: Version, maker: Any, status: str) -> dict[str, Any]:
     task, annotation = version.task, version.annotation
+    data = task.get("data") or {}
     return {
-        "sentence_id": (task.get("data") or {}).get("sentence_id"),
+        "sentence_id": data.get("sentence_id"),
+        "article_id": data.get("article_id"),
+        "text": data.get("text"),
         "annotator": _annotator(maker, version.users),
         "author": _annotator(annotation.get("completed_by"), version.users),
         "status": status,
@@ -265,8 +267,6 @@ def normalize_snapshot(snapshot_path: Path, schema: Schema) -> list[dict[str, An
     return sorted((row for _, row in rows_of), key=lambda r: (r["sentence_id"], _number(r["annotation_id"])))
 
 
-def rebuild_annotations(labels_dir: Path, schema: Schema) -> Path:
-    """Regenerate ``labels_dir/annotations.jsonl`` from all snapshots (see :func:`merge_snapshots`)."""
-    target = Path(labels_dir) / ANNOTATIONS
-    write_jsonl(target, merge_snapshots(labels_dir, schema).rows)
-    return target
+def has_snapshots(labels_dir: Path) -> bool:
+    """Whether ``labels_dir`` holds any snapshot."""
+    return bool(list_snapshots(labels_dir))

@@ -2,9 +2,10 @@
 
 A chain of generators: articles are read one by one, their texts go to the
 segmenter in batches, and each sentence is written as soon as its article is
-segmented, so memory stays flat however large the corpus is. Sentence ids are
-made of the article id and the character offsets, so they are the same on
-every run.
+segmented, so memory stays flat however large the corpus is. A sentence's id is
+its article's id plus a hash of its text (:mod:`newskit.identity`): the same on every
+run, and unchanged when a new rule moves the sentence within its article. Articles with
+``given_spans`` (labeled sentences imported as they were given) are not re-segmented.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newskit.errors import NewskitError
+from newskit.identity import sentence_ids
 from newskit.jsonio import read_jsonl, write_jsonl
 
 ARTICLES_FILE = "articles.jsonl"
@@ -32,11 +34,6 @@ class SplitReport:
     articles: int = 0
     sentences: int = 0
     empty_articles: int = 0
-
-
-def sentence_id(article_id: str, start: int, end: int) -> str:
-    """The stable sentence id: ``<article id>:<start>-<end>``."""
-    return f"{article_id}:{start}-{end}"
 
 
 def count_articles(articles_path: Path) -> int:
@@ -74,14 +71,16 @@ def iter_sentences(
     def texts() -> Iterator[str]:
         for article in articles:
             waiting.append(article)
-            yield article["text"]
+            yield "" if "given_spans" in article else article["text"]  # given sentences are kept as they are
 
     for spans in segment_many(texts(), batch_size=batch_size):
         article = waiting.popleft()
         text = article["text"]
-        for index, (start, end) in enumerate(spans):
+        spans = [tuple(span) for span in article.get("given_spans", spans)]
+        ids = sentence_ids(article["id"], (text[start:end] for start, end in spans))
+        for index, ((start, end), identifier) in enumerate(zip(spans, ids, strict=True)):
             yield {
-                "id": sentence_id(article["id"], start, end),
+                "id": identifier,
                 "article_id": article["id"],
                 "index": index,
                 "start": start,

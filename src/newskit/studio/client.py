@@ -237,6 +237,21 @@ class StudioClient(ModelLoopCalls):
 
         return self._call(f"list the tasks of project {project_id}", fetch)
 
+    def list_tasks(self, project_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """``(task id, data)`` of every task of a project, in id order."""
+
+        def fetch() -> list[tuple[int, dict[str, Any]]]:
+            pager = self._sdk.tasks.list(
+                project=project_id, page_size=LIST_PAGE_SIZE, fields="task_only", include="id,data"
+            )
+            return sorted((int(task.id), dict(task.data or {})) for task in pager)
+
+        return self._call(f"list the tasks of project {project_id}", fetch)
+
+    def update_task_data(self, task_id: int, data: dict[str, Any]) -> None:
+        """Replace a task's data (its annotations stay as they are)."""
+        self._call(f"update task {task_id}", lambda: self._sdk.tasks.update(id=str(task_id), data=data))
+
     def import_tasks(self, project_id: int, tasks: Iterable[dict[str, Any]]) -> list[int]:
         """Import tasks (``{"data": ..., "predictions": [...]}``) in one request; return their ids."""
         batch = list(tasks)

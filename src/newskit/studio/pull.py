@@ -5,6 +5,9 @@ the server URL and project id beside it, and the normalized file rebuilt from al
 every (server, project) pair ever pulled (:func:`newskit.labels.snapshots.merge_snapshots`):
 a pull from another server or project adds, annotations deleted on the server are kept unless
 ``drop_deleted``, and results that someone else overwrote are kept where a snapshot has them.
+The rows are attached to the corpus as it is now through ``labels/sentence_map.jsonl``
+(:func:`newskit.labels.annotations.rebuild_annotations`); those whose sentence is gone go to
+``labels/orphans.jsonl``.
 A label that is not in the schema stops the pull with an error, after the snapshot is safely on disk.
 """
 
@@ -14,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newskit.jsonio import write_jsonl
+from newskit.labels.annotations import rebuild_annotations
 from newskit.labels.schema import load_schema
 from newskit.labels.snapshots import (
-    ANNOTATIONS,
     Edit,
     load_export,
     merge_snapshots,
@@ -107,15 +109,14 @@ def pull(
     snapshot = write_snapshot(labels_dir, title, raw, users, now or datetime.now(UTC), source=source)
     tasks = load_export(snapshot)
     merged = merge_snapshots(labels_dir, schema)
-    target = labels_dir / ANNOTATIONS
-    write_jsonl(target, merged.rows)
+    rebuilt = rebuild_annotations(labels_dir, schema, merged)
     return PullReport(
         project_title=title,
         snapshot=snapshot,
         tasks=len(tasks),
         annotations=sum(len(t.get("annotations") or []) for t in tasks),
-        annotations_path=target,
-        rows=len(merged.rows),
+        annotations_path=rebuilt.path,
+        rows=rebuilt.rows,
         source=key,
         deleted_kept=merged.deleted.get(key, 0),
         deleted_dropped=len(before - _ids_of(merged.rows, key)),

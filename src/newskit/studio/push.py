@@ -1,9 +1,11 @@
 """``newskit push``: import the corpus sentences into a Label Studio project, idempotently.
 
-Every task carries our ``sentence_id``. Before importing, the ids already in the project
-are listed and only the missing sentences are sent, in batches. Label Studio duplicates
-re-imported tasks and a failed request may still have been applied, so after any error the
-ids are listed again before the next batch: a retried or resumed push never duplicates.
+Every task carries our ``sentence_id``. Before importing, the tasks already in the project
+are listed; tasks of sentences that left the corpus are re-pointed or marked
+(:mod:`newskit.studio.reconcile`), and only the missing sentences are sent, in batches.
+Label Studio duplicates re-imported tasks and a failed request may still have been applied,
+so after any error the ids are listed again before the next batch: a retried or resumed push
+never duplicates.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -22,6 +24,7 @@ from newskit.labels.schema import Schema, load_schema
 from newskit.labels.team import TEAM_FILE, TeamSettings, load_team_settings
 from newskit.records import iter_records, sentences_source
 from newskit.studio.client import StudioClient, StudioUnavailable
+from newskit.studio.reconcile import reconcile_tasks
 
 Order = Literal["corpus", "uncertain"]
 Progress = Callable[[int, int], None]
@@ -49,6 +52,7 @@ class PushReport:
     with_predictions: bool
     overlap: str | None = None  # the overlap applied from the team settings, None if no settings file
     overlap_changed: bool = False  # a re-push changed the project's overlap
+    reconciled: dict[str, int] = field(default_factory=dict)  # tasks of vanished sentences: what was done
 
 
 def sentence_tasks(corpus_dir: Path) -> Iterator[dict[str, Any]]:
@@ -295,7 +299,9 @@ def push(
     project_id, created = ensure_project(client, title, label_config, schema, Path(schema_path), settings)
     changed = not created and team is not None and apply_team_settings(client, project_id, team)
 
-    present = client.list_task_sentence_ids(project_id)
+    present, reconciled = reconcile_tasks(
+        client, project_id, {d["sentence_id"]: d for d in data}, Path(corpus_dir) / "sentences.jsonl"
+    )
     missing = [t for t in tasks if t["data"]["sentence_id"] not in present]
     imported = import_missing(
         client,
@@ -317,4 +323,5 @@ def push(
         with_predictions=run is not None,
         overlap=team.overlap.describe() if team else None,
         overlap_changed=changed,
+        reconciled=dict(sorted(reconciled.items())),
     )
