@@ -32,7 +32,7 @@ from newskit.records import (
 )
 from newskit.training.batch_predict import BatchReport, load_run_with_schema, predict_records
 from newskit.training.predict import load_run, model_files
-from newskit.training.train import CONFIG_NAME, TRAIN_INFO_NAME
+from newskit.training.run_files import CONFIG_NAME, TRAIN_INFO_NAME
 
 SHARD_BYTES = 2_000_000
 
