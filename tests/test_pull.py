@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from newskit.errors import NewskitError
 from newskit.jsonio import read_jsonl
 from newskit.labels.annotations import rebuild_annotations
 from newskit.labels.schema import load_schema
-from newskit.labels.snapshots import normalize_snapshot, slugify, write_snapshot
+from newskit.labels.snapshots import EDIT_GRACE, normalize_snapshot, slugify, write_snapshot
 from newskit.studio.pull import pull
 from newskit.studio.push import push
 from tests.corpus_samples import write_small_corpus
@@ -432,6 +433,9 @@ def test_real_server_edit_by_another_user_and_a_deletion_lose_nothing(
     # export keeps anna as its author.
     assert project_title in [p["title"] for p in as_user(ben, "GET", "/api/projects/")["results"]]
     bens = [choices("event_type", "diplomacy"), choices("stance", "neutral")]
+    # A save within EDIT_GRACE of creation counts as made on the author's behalf; a person's
+    # edit comes later. Wait it out, so a fast machine tests the same case as a slow one.
+    time.sleep(EDIT_GRACE.total_seconds() + 0.5)
     as_user(ben, "PATCH", f"/api/annotations/{first['id']}/", result=bens)
     as_user(anna, "DELETE", f"/api/annotations/{doomed['id']}/")
     code, out, err = run_cli(*args)
