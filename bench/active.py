@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from newskit.training.config import load_config  # noqa: E402
-from newskit.training.crossval import fit_pipeline  # noqa: E402
 from newskit.training.data import SPLITS, SplitData, TaskSpec, load_splits  # noqa: E402
+from newskit.training.fitting import fit_pipeline  # noqa: E402
 from newskit.training.metrics import decide, f1_scores  # noqa: E402
 from newskit.training.models import class_probabilities  # noqa: E402
 from newskit.training.predict import task_confidence  # noqa: E402

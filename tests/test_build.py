@@ -94,6 +94,42 @@ def test_load_dataset_on_the_folder_gives_class_labels_in_schema_order(inputs, t
     assert sum(len(split) for split in loaded.values()) == len(inputs["sentences"]) - 1
 
 
+@pytest.mark.parametrize(
+    ("n_articles", "ratios", "written"),
+    [
+        (1, (0.8, 0.1, 0.1), ["train"]),
+        (2, (0.8, 0.1, 0.1), ["train", "test"]),
+        (3, (0.8, 0.1, 0.1), ["train", "validation", "test"]),
+        (8, (0.9, 0.1, 0.0), ["train", "validation"]),
+    ],
+)
+def test_every_dataset_build_writes_loads_with_datasets(inputs, tmp_path, n_articles, ratios, written):
+    """Few articles: only the splits that can be filled are written and declared, and they load."""
+    import datasets
+
+    kept = {s["id"] for s in inputs["sentences"] if s["article_id"] in _first_articles(inputs, n_articles)}
+    rows = [row for row in read_jsonl(inputs["annotations"]) if row["sentence_id"] in kept]
+    write_jsonl(inputs["annotations"], rows)
+    out = tmp_path / "dataset"
+    (out / "data").mkdir(parents=True)
+    (out / "data" / "test.parquet").write_bytes(b"from an earlier build")  # must not survive
+    report = build(inputs, out, ratios=ratios)
+    assert report.written_splits == written
+    assert sorted(p.stem for p in (out / "data").glob("*.parquet")) == sorted(written)
+    loaded = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
+    assert list(loaded) == written
+    cancelled = sum(row["cancelled"] for row in rows)  # the first article's cancelled annotation
+    assert sum(len(split) for split in loaded.values()) == len(rows) - cancelled
+    names = ("train", "validation", "test")
+    for name in [n for n, ratio in zip(names, ratios, strict=True) if ratio and n not in written]:
+        assert f"split {name!r} has no articles: not written" in report.notes
+
+
+def _first_articles(inputs: dict, n: int) -> set[str]:
+    order = list(dict.fromkeys(s["article_id"] for s in inputs["sentences"]))
+    return set(order[:n])
+
+
 def test_plain_parquet_load_keeps_class_labels(inputs, tmp_path):
     import datasets
 

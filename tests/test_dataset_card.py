@@ -134,12 +134,15 @@ def test_several_annotators_give_agreement_figures_and_pseudonyms(inputs, tmp_pa
         assert row["outcomes"]["stance"] == "majority" and row["agreement"] is False
 
 
-def test_split_notes_appear_in_the_card(inputs, tmp_path):
+def test_split_notes_and_warnings_appear_in_the_card(inputs, tmp_path):
     report = build(inputs, tmp_path / "dataset")
     text = card_text(tmp_path / "dataset")
-    assert report.notes
+    # The two articles with the strike sentence share it (one group): only train can have it.
+    assert any("strike" in warning for warning in report.warnings)
     for note in report.notes:
         assert f"- {note}" in text
+    for warning in report.warnings:
+        assert f"- warning: {warning}" in text
 
 
 def test_ties_are_counted_in_the_card(inputs, tmp_path):

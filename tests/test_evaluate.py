@@ -13,10 +13,10 @@ import pytest
 import newskit.training.evaluate
 from newskit.errors import NewskitError
 from newskit.training.calibration import brier_score, expected_calibration_error
-from newskit.training.crossval import Rows
 from newskit.training.data import load_splits
 from newskit.training.evaluate import evaluate
 from newskit.training.evaluation_cv import rows_by_group
+from newskit.training.fitting import Rows
 from newskit.training.metrics import f1_scores, macro_f1_from_counts, row_outcomes
 from newskit.training.train import train
 from tests.training_fixtures import train_tiny_run
@@ -41,8 +41,10 @@ def test_every_task_has_model_and_baselines_on_test_and_cv(evaluated):
             assert set(task["test"][name]["per_class"]) == set(task["labels"])
         ci = task["test"]["model"]["macro_f1_ci"]
         assert ci["low"] <= task["test"]["model"]["macro_f1"] <= ci["high"]
-        assert ci["unit"] == "sentence"  # one test article: too few to resample articles
+        assert ci["unit"] == "article" and ci["n_articles"] == 1
+        assert ci["reliable"] is False  # one test article: the interval says nothing
         assert ci["resamples"] == 50
+        assert task["cv"]["nested"] is True and len(task["cv"]["chosen_per_fold"]) == 3
 
 
 def test_majority_baseline_matches_the_data(evaluated):
@@ -187,5 +189,58 @@ def test_progress_reports_each_step(evaluated):
     assert evaluate(run_dir=run_dir, dataset_dir=dataset, progress=steps.append) == metrics
     assert steps[0] == f"loading {run_dir} and {dataset}"
     for field in ("event_types", "stance"):
-        mine = [s.split(": ", 1)[1].split(" ")[0] for s in steps if s.startswith(f"{field}: ")]
-        assert mine == ["scoring", "grouped", "learning"]
+        mine = [s.split(": ", 1)[1].split(",")[0] for s in steps if s.startswith(f"{field}: ")]
+        assert mine[0].startswith("scoring") and mine[-1] == "learning curve"
+        assert mine[1:-1] == ["nested CV"] * 3
+
+
+def test_bootstrap_resamples_articles_and_says_when_they_are_too_few():
+    from newskit.training.config import parse_config
+    from newskit.training.data import TaskSpec
+    from newskit.training.evaluation_cv import bootstrap_ci
+
+    config = parse_config("[[grid]]\nmodel = 'logreg'\n[evaluation]\nbootstrap_min_articles = 10")
+    task = TaskSpec("stance", "single", ["a", "b"])
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 2, 120)
+    # Whole articles right or wrong (as when a model knows one outlet's wording and not another's).
+    y_pred = np.where(np.repeat(np.arange(12), 10) % 2 == 0, y_true, 1 - y_true)
+    few = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(4), 30), config)
+    many = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(12), 10), config)
+    assert (few["unit"], few["reliable"], few["n_articles"]) == ("article", False, 4)
+    assert (many["unit"], many["reliable"], many["n_articles"]) == ("article", True, 12)
+    # Resampling articles keeps their dependence: wider than resampling the 120 sentences.
+    sentences = parse_config("[[grid]]\nmodel = 'logreg'\n[evaluation]\nbootstrap_unit = 'sentence'")
+    by_sentence = bootstrap_ci(task, y_true, y_pred, np.repeat(np.arange(12), 10), sentences)
+    assert by_sentence["unit"] == "sentence" and by_sentence["reliable"] is False
+    assert many["high"] - many["low"] > 2 * (by_sentence["high"] - by_sentence["low"])
+
+
+def test_nested_cv_selects_without_the_outer_fold(evaluated, monkeypatch):
+    """Every selection inside the evaluation's CV sees only articles outside the fold it scores."""
+    from newskit.training import crossval
+    from newskit.training.evaluation_cv import cross_validate
+
+    _, dataset, _, _ = evaluated
+    splits, tasks = load_splits(dataset)
+    config = crossval_config()
+    cv = crossval.TaskCV.for_task(tasks[1], splits["train"], config)
+    seen: list[set] = []
+    original = crossval.TaskCV.select
+
+    def spy(self, report=None):
+        seen.append(set(self.groups.tolist()))
+        return original(self, report)
+
+    monkeypatch.setattr(crossval.TaskCV, "select", spy)
+    result = cross_validate(cv)
+    assert len(seen) == len(cv.folds) == result["n_folds"]
+    for selected_on, (_, score_idx) in zip(seen, cv.folds, strict=True):
+        assert not selected_on & set(cv.groups[score_idx].tolist())
+
+
+def crossval_config():
+    from newskit.training.config import parse_config
+    from tests.training_fixtures import TINY_CONFIG
+
+    return parse_config(TINY_CONFIG)

@@ -70,7 +70,10 @@ def test_summary_tables_equal_metrics(carded):
                 rows.setdefault(cells[0], cells)
         model = rows["**model**"]
         assert float(model[1]) == task["test"]["model"]["macro_f1"]
-        low, high = (float(x) for x in model[2].split(" – "))
+        interval, _, remark = model[2].partition(" (")
+        low, high = (float(x) for x in interval.split(" – "))
+        ci = task["test"]["model"]["macro_f1_ci"]
+        assert remark == ("" if ci["reliable"] else f"unreliable: {ci['n_articles']} test articles)")
         assert (low, high) == (
             task["test"]["model"]["macro_f1_ci"]["low"],
             task["test"]["model"]["macro_f1_ci"]["high"],

@@ -26,6 +26,13 @@ PARAMS = {
     "linear_svm": {"model": "linear_svm", "C": 1.0, "class_weight": "none"},
     "complement_nb": {"model": "complement_nb", "alpha": 1.0},
     "sgd": {"model": "sgd", "alpha": 1e-4, "class_weight": "balanced"},
+    "nbsvm": {
+        "model": "nbsvm",
+        "C": 1.0,
+        "class_weight": "balanced",
+        "attribution": True,
+        "char_weight": 0.5,
+    },
 }
 
 
@@ -105,3 +112,20 @@ def test_hashing_models_give_byte_identical_files(tmp_path):
         pipeline = build_model("multi", PARAMS["sgd"], features, seed=3).fit(TEXTS, MULTI)
         save_model(pipeline, tmp_path / f"{name}.skops")
     assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+
+
+def test_attribution_features_are_cue_and_speaker():
+    from newskit.training.models import build_features
+
+    texts = np.array(
+        ["Das sei falsch, sagte der Kremlsprecher.", "Laut Kiew fielen Raketen.", "Moskau zufolge nicht."],
+        dtype=object,
+    )
+    union = build_features(FeatureConfig(attribution=True), {}).fit(texts)
+    analyzer = dict(union.transformer_list)["attribution"].build_analyzer()
+    assert [analyzer(text) for text in texts] == [
+        ["sagte der kremlsprecher"],
+        ["laut kiew"],
+        ["moskau zufolge"],
+    ]
+    assert union.transform(np.array(["Ohne Quelle."], dtype=object)).shape[0] == 1  # no cue: no error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from newskit.corpus.duplicates import find_duplicate_pairs, jaccard, normalize_for_duplicates, shingles
@@ -164,3 +165,68 @@ def test_no_article_and_no_duplicate_crosses_splits():
 def test_assign_splits_checks_ratios_given_in_code():
     with pytest.raises(NewskitError, match=r"--ratios '0.5,0.5,0.5'"):
         assign_splits({"a": 1}, [], ratios=(0.5, 0.5, 0.5))
+
+
+def _labeled_articles(n_articles: int, rare_every: int, seed: int = 5) -> tuple[dict, dict]:
+    """Articles of 5–15 sentences; every ``rare_every``-th carries the rare labels (multi-label too)."""
+    rng = np.random.default_rng(seed)
+    sizes, labels = {}, {}
+    for i in range(n_articles):
+        name = f"{i:016x}"
+        sizes[name] = int(rng.integers(5, 16))
+        counts = {"stance:neutral": sizes[name] - 1, "event_types:diplomacy": sizes[name] // 2}
+        if i % rare_every == 0:
+            counts |= {"stance:pro_russia": 1, "event_types:nuclear_safety": 2, "event_types:strike": 1}
+        labels[name] = counts
+    return sizes, labels
+
+
+@pytest.mark.parametrize("seed", [1, 13, 99])
+def test_every_label_reaches_every_split_when_enough_articles_carry_it(seed):
+    """80 articles, 7 carry the rare labels: a split by hash alone often leaves one without them."""
+    sizes, labels = _labeled_articles(80, rare_every=12)
+    plan = assign_splits(sizes, [], ratios=(0.8, 0.1, 0.1), seed=seed, labels_per_article=labels)
+    for label in ("stance:pro_russia", "event_types:nuclear_safety", "event_types:strike"):
+        splits = {plan.article_split[a] for a, counts in labels.items() if counts.get(label)}
+        assert splits == {"train", "validation", "test"}, label
+    assert plan.warnings == []
+    sentences = {name: 0 for name in ("train", "validation", "test")}
+    for article, split in plan.article_split.items():
+        sentences[split] += sizes[article]
+    total = sum(sizes.values())
+    assert 0.7 < sentences["train"] / total < 0.9
+    assert all(0.05 < sentences[name] / total < 0.16 for name in ("validation", "test"))
+
+
+def test_hash_order_alone_misses_rare_labels_that_stratification_places():
+    """The same data without labels (sentence counts only) leaves a rare label out of a split."""
+    sizes, labels = _labeled_articles(80, rare_every=12)
+    missed = 0
+    for seed in range(10):
+        plan = assign_splits(sizes, [], ratios=(0.8, 0.1, 0.1), seed=seed)
+        carriers = {plan.article_split[a] for a, counts in labels.items() if counts.get("stance:pro_russia")}
+        missed += carriers != {"train", "validation", "test"}
+    assert missed > 0
+
+
+def test_a_label_too_rare_for_every_split_goes_to_train_and_is_warned_about():
+    sizes = {f"{i:016x}": 10 for i in range(20)}
+    labels = {name: {"stance:neutral": 10} for name in sizes}
+    labels["0000000000000007"] = {"stance:neutral": 9, "stance:pro_russia": 1}
+    plan = assign_splits(sizes, [], ratios=(0.8, 0.1, 0.1), seed=13, labels_per_article=labels)
+    assert plan.article_split["0000000000000007"] == "train"
+    assert plan.warnings == [
+        "label stance:pro_russia is in no 'validation' article (1 article group(s) carry it)",
+        "label stance:pro_russia is in no 'test' article (1 article group(s) carry it)",
+    ]
+
+
+def test_stratified_split_is_deterministic_and_keeps_linked_articles_together():
+    sizes, labels = _labeled_articles(40, rare_every=5)
+    names = sorted(sizes)
+    links = [(names[0], names[1]), (names[5], names[9])]
+    first = assign_splits(sizes, links, seed=3, labels_per_article=labels)
+    again = assign_splits(dict(reversed(sizes.items())), links, seed=3, labels_per_article=labels)
+    assert first.article_split == again.article_split
+    assert first.article_split[names[0]] == first.article_split[names[1]]
+    assert first.article_split[names[5]] == first.article_split[names[9]]

@@ -24,9 +24,9 @@ from newskit.cards.tables import (
 )
 from newskit.errors import NewskitError
 from newskit.jsonio import atomic_write
-from newskit.training.evaluate import load_metrics
 from newskit.training.models import TRUSTED_TYPES
 from newskit.training.predict import load_run
+from newskit.training.run_files import load_metrics
 
 PLACEHOLDER = "[More Information Needed]"
 DEFAULT_CARDS_DIR = Path("model_cards")
@@ -138,6 +138,7 @@ def render_card(
         hyperparameters=hyperparameter_table(run.info),
         calibration=calibration_table(metrics),
         trusted_types=list(TRUSTED_TYPES),
+        info_min_articles=run.config.evaluation.bootstrap_min_articles,
         fields=[task.field for task in run.tasks],
     )
     return card.content.rstrip("\n") + "\n"

@@ -33,13 +33,22 @@ def _mean_std(entry: dict) -> str:
     return f"{number(entry['mean'])} ± {number(entry['std'])}"
 
 
+def interval_text(ci: dict | None, dash: str = " – ") -> str:
+    """A bootstrap interval, marked unreliable when it rests on too few test articles."""
+    if not ci:
+        return ""
+    text = f"{number(ci['low'])}{dash}{number(ci['high'])}"
+    if ci.get("reliable") is False:
+        return f"{text} (unreliable: {ci.get('n_articles')} test articles)"
+    return text
+
+
 def summary_table(task_metrics: dict) -> str:
-    """Model and baselines: test macro/micro F1 (with the model's bootstrap CI) and CV mean ± std."""
+    """Model and baselines: test macro/micro F1 (with the model's bootstrap CI) and nested CV mean ± std."""
     rows = []
     for name, label in ROW_NAMES.items():
         test, cv = task_metrics["test"][name], task_metrics["cv"][name]
-        ci = test.get("macro_f1_ci")
-        interval = f"{number(ci['low'])} – {number(ci['high'])}" if ci else ""
+        interval = interval_text(test.get("macro_f1_ci"))
         rows.append(
             [
                 label,
@@ -50,7 +59,7 @@ def summary_table(task_metrics: dict) -> str:
                 _mean_std(cv["micro_f1"]),
             ]
         )
-    header = ["", "test macro F1", "95% CI", "test micro F1", "CV macro F1", "CV micro F1"]
+    header = ["", "test macro F1", "95% CI", "test micro F1", "nested CV macro F1", "nested CV micro F1"]
     return _table(header, rows)
 
 
@@ -99,7 +108,8 @@ def hyperparameter_table(info: dict) -> str:
         ]
         for field, t in info["tasks"].items()
     ]
-    return _table(["task", "kind", "chosen", "CV macro F1 (selection)", "training sentences", "folds"], rows)
+    header = ["task", "kind", "chosen", "selection CV macro F1 (optimistic)", "training sentences", "folds"]
+    return _table(header, rows)
 
 
 def grid_table(task_info: dict) -> str:
@@ -111,7 +121,7 @@ def grid_table(task_info: dict) -> str:
         ]
         for c in task_info["grid"]
     ]
-    return _table(["candidate", "mean CV macro F1"], rows)
+    return _table(["candidate", "mean CV macro F1 (selection)"], rows)
 
 
 def thresholds_table(task_info: dict) -> str:

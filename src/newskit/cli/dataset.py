@@ -32,6 +32,7 @@ def build_cli(
     seed: int = typer.Option(13, "--seed", help="Seed of the article-grouped split."),
 ) -> None:
     """Build the Hugging Face dataset folder: parquet splits by article, adjudication report, dataset card."""
+    from newskit.cli.tables import output_console
     from newskit.dataset.assign import parse_ratios
     from newskit.dataset.build import build_dataset
     from newskit.dataset.summary import print_build_summary
@@ -46,7 +47,7 @@ def build_cli(
         ratios=parse_ratios(ratios),
         seed=seed,
     )
-    print_build_summary(report, Console(soft_wrap=True))
+    print_build_summary(report, output_console())
 
 
 @app.command("publish")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
-from newskit.cards.tables import ROW_NAMES, number
+from newskit.cards.tables import ROW_NAMES, interval_text, number
 
 
 def _mean_std(entry: dict) -> str:
@@ -21,18 +22,25 @@ def metrics_tables(metrics: dict[str, Any]) -> list[Table]:
         title = (
             f"{field} ({task['kind']}): test {test['n_sentences']} sentences / "
             f"{test['n_articles']} articles, "
-            f"CV {task['cv']['n_folds']} folds; Brier {number(task['calibration']['brier'])}, "
+            f"nested CV {task['cv']['n_folds']} folds; Brier {number(task['calibration']['brier'])}, "
             f"ECE {number(task['calibration']['ece'])}"
         )
         table = Table(title=title)
-        for column in ("", "test macro F1", "95% CI", "test micro F1", "CV macro F1", "CV micro F1"):
+        columns = (
+            "",
+            "test macro F1",
+            "95% CI (articles)",
+            "test micro F1",
+            "nested CV macro F1",
+            "nested CV micro F1",
+        )
+        for column in columns:
             table.add_column(column)
         for name, label in ROW_NAMES.items():
-            ci = test[name].get("macro_f1_ci")
             table.add_row(
                 label.strip("*"),
                 number(test[name]["macro_f1"]),
-                f"{number(ci['low'])}–{number(ci['high'])} ({ci['unit']}s)" if ci else "",
+                interval_text(test[name].get("macro_f1_ci"), dash="–"),
                 number(test[name]["micro_f1"]),
                 _mean_std(task["cv"][name]["macro_f1"]),
                 _mean_std(task["cv"][name]["micro_f1"]),
@@ -58,3 +66,13 @@ def predictions_table(results: list[dict[str, Any]]) -> Table:
             )
         table.add_row(result["text"], *cells, f"{result['confidence']:.2f}")
     return table
+
+
+def output_console() -> Console:
+    """The console commands print results to: on a pipe or file as wide as the content.
+
+    Rich assumes 80 columns when stdout is not a terminal and folds or cuts table cells to fit;
+    output meant for a file or another program must be complete instead.
+    """
+    console = Console()
+    return console if console.is_terminal else Console(width=10_000)

@@ -38,34 +38,32 @@ def train_cli(
     ] = None,
 ) -> None:
     """Train one classifier per task; choose hyperparameters by article-grouped CV."""
-    from rich.console import Console
     from rich.table import Table
 
+    from newskit.cli.tables import output_console
     from newskit.training.train import train
 
     with status_line("training") as progress:
         info = train(dataset_dir=dataset, config_path=config, out_dir=out, progress=progress)
     table = Table(title=f"run {info['run_name']}: {info['cv_note']}")
-    for column in ("task", "kind", "chosen", "CV macro F1", "sentences", "thresholds"):
+    for column in ("task", "kind", "chosen", "selection CV macro F1 (optimistic)", "sentences", "thresholds"):
         table.add_column(column)
     for field, task in info["tasks"].items():
         chosen = ", ".join(f"{k}={v}" for k, v in task["chosen"].items())
         thresholds = ", ".join(f"{k}={v}" for k, v in (task["thresholds"] or {}).items())
         table.add_row(field, task["kind"], chosen, str(task["cv_macro_f1"]), str(task["n_train"]), thresholds)
-    Console().print(table)
+    output_console().print(table)
 
 
 @app.command("evaluate")
 def evaluate_cli(run_dir: RunDir, dataset: DatasetOption = Path("dataset")) -> None:
     """Score a run on the test split and by grouped CV next to dummy baselines; write metrics and plots."""
-    from rich.console import Console
-
-    from newskit.cli.tables import metrics_tables
+    from newskit.cli.tables import metrics_tables, output_console
     from newskit.training.evaluate import evaluate
 
     with status_line("evaluating") as progress:
         metrics = evaluate(run_dir=run_dir, dataset_dir=dataset, progress=progress)
-    console = Console()
+    console = output_console()
     for table in metrics_tables(metrics):
         console.print(table)
     console.print(f"wrote {run_dir / 'metrics.json'} and {run_dir / 'plots'}/")
@@ -143,8 +141,6 @@ def predict_cli(
         for result in results:
             typer.echo(dumps(result))
         return
-    from rich.console import Console
+    from newskit.cli.tables import output_console, predictions_table
 
-    from newskit.cli.tables import predictions_table
-
-    Console().print(predictions_table(results))
+    output_console().print(predictions_table(results))

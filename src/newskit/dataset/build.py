@@ -62,7 +62,13 @@ class BuildReport:
     duplicate_pairs: int
     linked_article_groups: list[list[str]]
     notes: list[str]
+    warnings: list[str]  # labels a split lacks
     files: list[Path]
+
+    @property
+    def written_splits(self) -> list[str]:
+        """The splits that have rows (only those are written and declared in the card)."""
+        return [name for name in SPLIT_NAMES if self.splits[name].sentences > 0]
 
 
 def build_dataset(
@@ -110,14 +116,28 @@ def build_dataset(
     article_of = {s["id"]: s["article_id"] for s in labeled}
     links = [(article_of[pair.first], article_of[pair.second]) for pair in pairs]
     per_article = Counter(s["article_id"] for s in labeled)
-    plan = assign_splits(per_article, links, ratios=ratios, seed=seed)
+    plan = assign_splits(
+        per_article,
+        links,
+        ratios=ratios,
+        seed=seed,
+        labels_per_article=labels_per_article(labeled, decisions, schema),
+    )
 
     split_rows = dataset_rows(sentences, articles, decisions, plan.article_split, schema)
     out_dir = Path(out_dir)
     files, split_bytes = [], {}
     for name in SPLIT_NAMES:
-        files.append(out_dir / "data" / f"{name}.parquet")
-        split_bytes[name] = write_parquet(files[-1], split_rows[name], schema)
+        path = out_dir / "data" / f"{name}.parquet"
+        if not split_rows[name]:
+            # An empty parquet file makes ``datasets.load_dataset`` fail: the split is left out
+            # (and a file from an earlier build removed), and the card declares only the others.
+            path.unlink(missing_ok=True)
+            if ratios[SPLIT_NAMES.index(name)] > 0:
+                plan.notes.append(f"split {name!r} has no articles: not written")
+            continue
+        files.append(path)
+        split_bytes[name] = write_parquet(path, split_rows[name], schema)
     files.append(out_dir / ADJUDICATION_REPORT)
     write_jsonl(files[-1], report_rows(decisions, schema, adjudication_policy, registry))
     stats = {name: split_statistics(name, split_rows[name], schema) for name in SPLIT_NAMES}
@@ -132,6 +152,7 @@ def build_dataset(
         duplicate_pairs=len(pairs),
         linked_article_groups=plan.linked_groups,
         notes=plan.notes,
+        warnings=plan.warnings,
         files=files,
     )
     used_articles = [articles[a] for a in sorted(per_article)]
@@ -146,6 +167,19 @@ def build_dataset(
     )
     files.append(write_dataset_card(out_dir / "README.md", facts, split_bytes))
     return report
+
+
+def labels_per_article(
+    labeled: list[dict[str, Any]], decisions: dict[str, Decision], schema: Schema
+) -> dict[str, Counter[str]]:
+    """Per article, how many sentences carry each label (keys ``"<field>:<label id>"``)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for sentence in labeled:
+        for task in schema.tasks:
+            value = decisions[sentence["id"]].values[task.name]
+            chosen = value if isinstance(value, tuple | list) else [value] if value is not None else []
+            counts[sentence["article_id"]].update(f"{task.field}:{label}" for label in chosen)
+    return dict(counts)
 
 
 def validate_annotations(

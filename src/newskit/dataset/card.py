@@ -92,7 +92,7 @@ def card_data(facts: CardFacts, split_bytes: dict[str, int] | None = None) -> Da
         ),
     )
     splits = SplitDict()
-    for name in SPLIT_NAMES:
+    for name in report.written_splits:
         splits.add(
             SplitInfo(
                 name=name,
@@ -102,7 +102,7 @@ def card_data(facts: CardFacts, split_bytes: dict[str, int] | None = None) -> Da
         )
     info = DatasetInfo(features=dataset_features(schema), splits=splits)
     DatasetInfosDict({"default": info}).to_dataset_card_data(data)
-    files = [{"split": name, "path": f"data/{name}.parquet"} for name in SPLIT_NAMES]
+    files = [{"split": name, "path": f"data/{name}.parquet"} for name in report.written_splits]
     MetadataConfigs({"default": {"data_files": files}}).to_dataset_card_data(data)
     return data
 
@@ -148,6 +148,8 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
     schema, report = facts.schema, facts.report
     splits = []
     for ratio, name in zip(report.ratios, SPLIT_NAMES, strict=True):
+        if name not in report.written_splits:
+            continue
         stats = report.splits[name]
         splits.append(
             {
@@ -208,7 +210,7 @@ def card_context(facts: CardFacts) -> dict[str, Any]:
         "duplicate_pairs": report.duplicate_pairs,
         "linked_groups": len(report.linked_article_groups),
         "seed": report.seed,
-        "notes": report.notes,
+        "notes": report.notes + [f"warning: {warning}" for warning in report.warnings],
         "quality": _quality(facts),
     }
 

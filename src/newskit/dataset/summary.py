@@ -39,3 +39,5 @@ def print_build_summary(report: BuildReport, console: Console) -> None:
     )
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
+    for warning in report.warnings:
+        console.print(f"warning: {warning}", highlight=False)

@@ -17,15 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from newskit.errors import NewskitError
 
 DEFAULT_CONFIG_PATH = Path("training/baseline.toml")
-ModelKind = Literal["logreg", "linear_svm", "complement_nb", "sgd"]
+ModelKind = Literal["logreg", "linear_svm", "complement_nb", "sgd", "nbsvm"]
 # Which hyperparameters each model accepts (besides the feature overrides every model accepts).
 MODEL_PARAMS: dict[str, tuple[str, ...]] = {
     "logreg": ("C", "class_weight"),
     "linear_svm": ("C", "class_weight"),
     "complement_nb": ("alpha",),
     "sgd": ("alpha", "class_weight"),
+    "nbsvm": ("C", "class_weight"),  # logistic regression on log-count-ratio scaled features
 }
-FEATURE_OVERRIDES = ("word_ngrams", "char_ngrams")
+FEATURE_OVERRIDES = ("word_ngrams", "char_ngrams", "char_weight", "attribution")
 
 
 class _Strict(BaseModel):
@@ -43,6 +44,11 @@ class FeatureConfig(_Strict):
     max_features: int | None = Field(None, ge=1)
     sublinear_tf: bool = True
     hashing_features: int = Field(2**20, ge=16)
+    # Weight of the character n-gram block against the word block in the feature union.
+    char_weight: float = Field(1.0, gt=0)
+    # Reported speech and attribution: one feature per cue and the word after it ("sagte peskow",
+    # "laut kiew", "kiew zufolge"); who says something matters for stance.
+    attribution: bool = False
 
     @field_validator("word_ngrams", "char_ngrams", mode="before")
     @classmethod
@@ -67,6 +73,8 @@ class GridEntry(_Strict):
     class_weight: list[Literal["balanced", "none"]] = Field(default_factory=lambda: ["balanced"])
     word_ngrams: list[tuple[int, int]] | None = None
     char_ngrams: list[tuple[int, int]] | None = None
+    char_weight: list[float] | None = None
+    attribution: list[bool] | None = None
 
     def candidates(self) -> list[dict[str, Any]]:
         """Every combination of this table's values, as flat parameter dicts (deterministic order)."""
@@ -83,11 +91,26 @@ class ThresholdConfig(_Strict):
     candidates: list[float] = Field(default_factory=lambda: [round(0.05 * i, 2) for i in range(1, 20)])
 
 
+class CalibrationConfig(_Strict):
+    """Probability calibration, kept apart from decisions.
+
+    ``sigmoid``: fitted on the article-grouped out-of-fold probabilities of the training data,
+    Platt scaling per label (multi-label tasks) or temperature scaling (single-label tasks, the
+    argmax unchanged); decision thresholds are then tuned on the calibrated probabilities.
+    ``none``: the classifier's own probabilities.
+    """
+
+    method: Literal["none", "sigmoid"] = "none"
+
+
 class EvaluationConfig(_Strict):
     """Settings of ``newskit evaluate``."""
 
     bootstrap_resamples: int = Field(1000, ge=10)
+    # "auto" and "article" resample test articles; "sentence" (too narrow: sentences of one
+    # article are not independent) is kept for comparison with older runs.
     bootstrap_unit: Literal["auto", "article", "sentence"] = "auto"
+    # Fewer test articles than this: the interval is marked unreliable.
     bootstrap_min_articles: int = Field(10, ge=2)
     calibration_bins: int = Field(10, ge=2)
     learning_curve_points: int = Field(5, ge=2)
@@ -109,10 +132,13 @@ class TrainConfig(_Strict):
     group_field: str = "article_id"
     max_folds: int = Field(5, ge=2)
     validation: Literal["merge", "ignore"] = "merge"
-    # Threads per fit for its per-class binary problems (SGD one-vs-all, one-vs-rest, calibration).
+    # Threads per fit for its per-class binary problems (SGD one-vs-all, one-vs-rest over labels).
+    # The calibrated linear SVM always runs in one thread (liblinear's random generator is
+    # process-wide; see models.THREAD_SAFE_MODELS).
     jobs: int = Field(1, ge=1)
     features: FeatureConfig = FeatureConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
     card: CardConfig = CardConfig()
     grid: list[GridEntry] = Field(min_length=1)

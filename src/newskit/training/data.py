@@ -2,14 +2,16 @@
 
 Every ``ClassLabel`` column is a single-label task, every ``List(ClassLabel)`` column a
 multi-label task, so training works for any label schema. The folder is read with the
-real ``datasets.load_dataset`` (offline, into a throw-away cache) and turned into plain
-arrays: texts, article groups and per-task label arrays.
+real ``datasets.load_dataset`` (its parquet builder on the split files, into a throw-away
+cache, so nothing is looked up on the Hub and no process-wide setting changes) and turned
+into plain arrays: texts, article groups and per-task label arrays.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -77,6 +79,20 @@ def derive_tasks(features) -> list[TaskSpec]:
     return tasks
 
 
+@contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    """No ``datasets`` progress bars while loading; the caller's setting is restored afterwards."""
+    import datasets
+
+    was_enabled = not datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            datasets.enable_progress_bars()
+
+
 def load_splits(
     dataset_dir: Path,
     *,
@@ -93,14 +109,25 @@ def load_splits(
         raise NewskitError(
             f"{dataset_dir}: no dataset folder here", "run `newskit build` first or pass --dataset"
         )
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder must never trigger a hub request
-    os.environ["HF_DATASETS_OFFLINE"] = "1"
     import datasets
 
-    datasets.disable_progress_bars()
-    with tempfile.TemporaryDirectory(prefix="newskit-datasets-") as cache_dir:
+    # The parquet builder on local files, not the folder name: a folder name that also reads as
+    # a Hub repository id ("org/name") could otherwise send a request to the Hub.
+    data_files = {
+        name: str(dataset_dir / "data" / f"{name}.parquet")
+        for name in SPLITS
+        if (dataset_dir / "data" / f"{name}.parquet").is_file()
+    }
+    if "train" not in data_files:
+        raise NewskitError(
+            f"{dataset_dir}: the dataset has no train split (data/train.parquet)",
+            "rebuild it with `newskit build`",
+        )
+    with tempfile.TemporaryDirectory(prefix="newskit-datasets-") as cache_dir, _quiet_datasets():
         try:
-            loaded = datasets.load_dataset(str(dataset_dir), cache_dir=cache_dir, keep_in_memory=True)
+            loaded = datasets.load_dataset(
+                "parquet", data_files=data_files, cache_dir=cache_dir, keep_in_memory=True
+            )
         except Exception as exc:  # datasets raises many types for a broken folder
             raise NewskitError(
                 f"{dataset_dir}: cannot load dataset ({type(exc).__name__}: {exc})",

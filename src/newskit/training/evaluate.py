@@ -14,7 +14,7 @@ from typing import Any
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.training.calibration import calibration_pairs, calibration_report
-from newskit.training.crossval import Rows, hashed_rows
+from newskit.training.crossval import TaskCV
 from newskit.training.data import (
     DEFAULT_DATASET_DIR,
     TaskSpec,
@@ -24,20 +24,17 @@ from newskit.training.data import (
 )
 from newskit.training.evaluation_cv import (
     BASELINES,
-    FoldScores,
     baseline_predict,
     bootstrap_ci,
     cross_validate,
     fit_baseline,
     learning_curve,
 )
+from newskit.training.fitting import Rows, hashed_rows
 from newskit.training.metrics import decide, score_report
 from newskit.training.plots import confusion_plot, learning_curve_plot, reliability_plot
 from newskit.training.predict import Run, load_run
-from newskit.training.train import Progress, silent
-
-METRICS_NAME = "metrics.json"
-PLOTS_DIR = "plots"
+from newskit.training.run_files import METRICS_NAME, PLOTS_DIR, Progress, silent
 
 
 def _check_dataset(run: Run, dataset_dir: Path) -> None:
@@ -56,8 +53,8 @@ def evaluate_task(
     """All metrics and plots of one task; ``rows`` are the pool's texts, hashed once for all tasks."""
     config = run.config
     params = run.info["tasks"][task.field]["chosen"]
-    y_pool, present = pool.targets(task)
-    texts, groups, y_pool = rows[present], pool.groups[present], y_pool[present]
+    cv = TaskCV.for_task(task, pool, config, rows)
+    y_pool = cv.y
     y_test, test_present = test.targets(task)
     test_texts, test_groups, y_test = (
         test.texts[test_present],
@@ -78,11 +75,9 @@ def evaluate_task(
         )
 
     calibration = calibration_report(task.kind, y_test, proba, config.evaluation.calibration_bins)
-    fold_scores: FoldScores = {}
-    report(f"{task.field}: grouped cross-validation on {len(y_pool):,} sentences")
-    cv = cross_validate(task, texts, y_pool, groups, params, config, fold_scores)
+    cv_scores = cross_validate(cv, report)
     report(f"{task.field}: learning curve")
-    curve = learning_curve(task, texts, y_pool, groups, params, config, known=fold_scores)
+    curve = learning_curve(cv, params)
     plots = {
         "confusion": f"{PLOTS_DIR}/confusion_{task.field}.png",
         "reliability": f"{PLOTS_DIR}/reliability_{task.field}.png",
@@ -111,7 +106,7 @@ def evaluate_task(
         "kind": task.kind,
         "labels": task.labels,
         "test": {"n_sentences": len(y_test), "n_articles": len(set(test_groups.tolist())), **test_scores},
-        "cv": cv,
+        "cv": cv_scores,
         "calibration": calibration,
         "learning_curve": curve,
         "plots": plots,
@@ -152,13 +147,3 @@ def evaluate(
     }
     write_json(Path(run_dir) / METRICS_NAME, metrics)
     return metrics
-
-
-def load_metrics(run_dir: Path) -> dict[str, Any]:
-    """Read ``RUN_DIR/metrics.json`` (written by ``newskit evaluate``)."""
-    import json
-
-    path = Path(run_dir) / METRICS_NAME
-    if not path.is_file():
-        raise NewskitError(f"{run_dir}: no {METRICS_NAME}", f"run `newskit evaluate {run_dir}` first")
-    return json.loads(path.read_text(encoding="utf-8"))

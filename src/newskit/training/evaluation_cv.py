@@ -1,20 +1,24 @@
-"""The resampling parts of the evaluation: grouped CV with baselines, learning curve, bootstrap CIs.
+"""The resampling parts of the evaluation: nested grouped CV with baselines, learning curve, bootstrap CIs.
 
-Every model fitted here goes through :func:`newskit.training.crossval.fit_task` with the
-hyperparameters training chose, so thresholds of multi-label tasks are tuned inside
-each training fold (nested), never on the sentences being scored.
+The cross-validation is nested: in every outer fold the whole of training (grid selection
+by inner grouped CV, threshold tuning, the final fit) runs on the outer training articles
+only, and the outer articles are scored once. Its mean is the honest estimate of what
+``newskit train`` gives on new articles; the selection score in ``train_info.json`` is the
+best of several candidates on the same folds and reads high. The learning curve refits the
+hyperparameters training chose (labeled so), with thresholds tuned inside each fold.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sklearn.dummy import DummyClassifier
 
 from newskit.training.config import TrainConfig
-from newskit.training.crossval import fit_task, group_folds
+from newskit.training.crossval import TaskCV
 from newskit.training.data import TaskSpec
 from newskit.training.metrics import f1_scores, macro_f1_from_counts, mean_std, rounded, row_outcomes
 
@@ -31,44 +35,38 @@ def baseline_predict(model: DummyClassifier, n_rows: int) -> np.ndarray:
     return np.asarray(model.predict(np.zeros((n_rows, 1))))
 
 
-FoldScores = dict[tuple[int, int], float]  # (fold, number of training rows) → model macro F1
+def cross_validate(cv: TaskCV, report: Callable[[str], None] | None = None) -> dict:
+    """Nested grouped CV of the model (selection inside each outer fold) and the baselines.
 
-
-def cross_validate(
-    task: TaskSpec,
-    texts,
-    y,
-    groups,
-    params: dict[str, Any],
-    config: TrainConfig,
-    fold_scores: FoldScores | None = None,
-) -> dict:
-    """Grouped CV of the chosen model and the baselines: macro/micro F1 per fold, mean ± std.
-
-    ``fold_scores``, if given, receives the model's macro F1 per fold, for :func:`learning_curve`
-    to reuse at the share where it trains on whole folds too (the same fit).
+    Macro/micro F1 per outer fold, mean ± std, and the candidate each outer fold chose.
     """
-    folds = group_folds(groups, config.max_folds)
+    task, y = cv.task, cv.y
     scores: dict[str, dict[str, list[float]]] = {
         name: {"macro_f1": [], "micro_f1": []} for name in ("model", *BASELINES)
     }
-    for fold, (train_idx, score_idx) in enumerate(folds):
-        fitted = fit_task(task, texts[train_idx], y[train_idx], groups[train_idx], params, config)
-        predictions = {"model": fitted.predict(texts[score_idx], task)}
+    chosen = []
+    for fold, (train_idx, score_idx) in enumerate(cv.folds, start=1):
+        if report is not None:
+            report(f"{task.field}: nested CV, outer fold {fold}/{len(cv.folds)}")
+        inner = cv.subset(train_idx)
+        best, _ = inner.select()
+        chosen.append(best["params"])
+        fitted = inner.fit(best["params"], rule=best)
+        predictions = {"model": fitted.predict(cv.texts[score_idx], task)}
         for name in BASELINES:
             predictions[name] = baseline_predict(
-                fit_baseline(name, y[train_idx], config.seed), len(score_idx)
+                fit_baseline(name, y[train_idx], cv.config.seed), len(score_idx)
             )
         for name, predicted in predictions.items():
             macro, micro = f1_scores(task.kind, y[score_idx], predicted, len(task.labels))
             scores[name]["macro_f1"].append(macro)
             scores[name]["micro_f1"].append(micro)
-        if fold_scores is not None:
-            fold_scores[fold, len(train_idx)] = scores["model"]["macro_f1"][-1]
     return {
-        "n_folds": len(folds),
+        "nested": True,
+        "n_folds": len(cv.folds),
         "n_sentences": len(y),
-        "n_articles": len(set(groups.tolist())),
+        "n_articles": cv.n_articles,
+        "chosen_per_fold": chosen,
         **{name: {metric: mean_std(values) for metric, values in s.items()} for name, s in scores.items()},
     }
 
@@ -93,41 +91,30 @@ def _first_articles(members: dict[Any, np.ndarray], order: list, n_wanted: int) 
     return np.sort(np.concatenate(chosen))
 
 
-def learning_curve(
-    task: TaskSpec,
-    texts,
-    y,
-    groups,
-    params: dict[str, Any],
-    config: TrainConfig,
-    known: FoldScores | None = None,
-) -> list[dict]:
+def learning_curve(cv: TaskCV, params: dict[str, Any]) -> list[dict]:
     """Macro F1 (grouped CV) when training on growing shares of each training fold's articles.
 
     Articles are added whole, in a seeded random order, so the x axis is the mean number
     of training sentences actually used. A share whose training data lacks a needed class
-    gives an undefined (null) score instead of an error. ``known`` scores (from
-    :func:`cross_validate`, same folds) are reused instead of fitted again.
+    gives an undefined (null) score instead of an error. ``params`` are the hyperparameters
+    training chose (not re-selected per fold: a curve of how data helps, not an estimate).
     """
-    folds = group_folds(groups, config.max_folds)
-    shares = np.linspace(
-        1 / config.evaluation.learning_curve_points, 1.0, config.evaluation.learning_curve_points
-    )
+    config = cv.config
+    points_wanted = config.evaluation.learning_curve_points
+    shares = np.linspace(1 / points_wanted, 1.0, points_wanted)
     rng = np.random.default_rng(config.seed)
-    members = [rows_by_group(groups[train_idx]) for train_idx, _ in folds]
+    members = [rows_by_group(cv.groups[train_idx]) for train_idx, _ in cv.folds]
     orders = [list(rng.permutation(list(fold_members))) for fold_members in members]
     points = []
-    scored: FoldScores = dict(known or {})  # whole articles repeat subset sizes: fit each once
+    scored: dict[tuple[int, int], float] = {}  # whole articles repeat subset sizes: fit each once
     for share in shares:
         sizes, values = [], []
-        for fold, ((train_idx, score_idx), order) in enumerate(zip(folds, orders, strict=True)):
+        for fold, ((train_idx, score_idx), order) in enumerate(zip(cv.folds, orders, strict=True)):
             wanted = math.ceil(share * len(train_idx))
             subset = train_idx[_first_articles(members[fold], order, wanted)]
             sizes.append(len(subset))
             if (fold, len(subset)) not in scored:
-                scored[fold, len(subset)] = _score_subset(
-                    task, texts, y, groups, subset, score_idx, params, config
-                )
+                scored[fold, len(subset)] = _score_subset(cv, subset, score_idx, params)
             values.append(scored[fold, len(subset)])
         points.append(
             {"share": rounded(share), "n_sentences": rounded(np.mean(sizes)), "macro_f1": mean_std(values)}
@@ -135,28 +122,35 @@ def learning_curve(
     return points
 
 
-def _score_subset(task: TaskSpec, texts, y, groups, subset, score_idx, params, config: TrainConfig) -> float:
+def _score_subset(cv: TaskCV, subset: np.ndarray, score_idx: np.ndarray, params: dict[str, Any]) -> float:
     try:
-        fitted = fit_task(task, texts[subset], y[subset], groups[subset], params, config)
+        fitted = cv.subset(subset).fit(params)
     except ValueError:  # e.g. a single class in a small subset
         return math.nan
-    return f1_scores(task.kind, y[score_idx], fitted.predict(texts[score_idx], task), len(task.labels))[0]
+    predicted = fitted.predict(cv.texts[score_idx], cv.task)
+    return f1_scores(cv.task.kind, cv.y[score_idx], predicted, len(cv.task.labels))[0]
 
 
-def bootstrap_unit(groups: np.ndarray, config: TrainConfig) -> str:
-    """Resample articles when the test split has enough of them, else sentences (see the config)."""
-    unit = config.evaluation.bootstrap_unit
-    if unit != "auto":
-        return unit
-    enough = len(set(groups.tolist())) >= config.evaluation.bootstrap_min_articles
-    return "article" if enough else "sentence"
+def bootstrap_unit(config: TrainConfig) -> str:
+    """What the bootstrap resamples: articles (``auto``), unless the config says ``sentence``.
+
+    Sentences of one article are not independent (same event, same outlet, same wording), so
+    resampling sentences gives intervals that are too narrow; ``sentence`` is for comparisons
+    with older runs only.
+    """
+    return "sentence" if config.evaluation.bootstrap_unit == "sentence" else "article"
 
 
 def bootstrap_ci(
     task: TaskSpec, y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, config: TrainConfig
 ) -> dict:
-    """95% percentile bootstrap interval of macro F1 (seeded; articles or sentences resampled)."""
-    unit = bootstrap_unit(groups, config)
+    """95% percentile bootstrap interval of macro F1 (seeded; articles resampled).
+
+    With fewer test articles than ``bootstrap_min_articles`` the interval is still computed but
+    marked ``reliable: false``: a handful of articles cannot show how much the score varies.
+    """
+    unit = bootstrap_unit(config)
+    n_articles = len(set(groups.tolist()))
     rng = np.random.default_rng(config.seed)
     if unit == "article":
         members = list(rows_by_group(groups).values())
@@ -182,5 +176,7 @@ def bootstrap_ci(
         "level": 0.95,
         "resamples": config.evaluation.bootstrap_resamples,
         "unit": unit,
+        "n_articles": n_articles,
+        "reliable": unit == "article" and n_articles >= config.evaluation.bootstrap_min_articles,
         "seed": config.seed,
     }

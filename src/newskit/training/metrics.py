@@ -1,8 +1,10 @@
 """Scores for single- and multi-label tasks, the same way everywhere (CV, test, bootstrap, curves).
 
-F1 of a class that has no true and no predicted example is undefined; it is left out
-of the macro average (``zero_division=np.nan``) and reported as ``null``, instead of
-counting as 0 (which would punish a model for a class the data does not contain).
+Macro F1 is the mean F1 over **all labels of the task** (the schema's labels), whatever the
+sample holds. A label with no true and no predicted example in the sample counts 0 in the
+mean (scikit-learn's ``zero_division=0``): leaving it out would let a sample that lacks a
+rare label, and a model that never predicts it, look better than one that sometimes does.
+The per-class table reports precision, recall and F1 of such a label as ``null`` (undefined).
 """
 
 from __future__ import annotations
@@ -32,19 +34,15 @@ def decide(proba: np.ndarray, kind: str, thresholds: list[float] | None = None) 
     return (proba >= limits).astype(np.int64)
 
 
-def _labels_arg(kind: str, n_labels: int) -> dict:
-    return {"labels": list(range(n_labels))} if kind == "single" else {}
-
-
 def f1_scores(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> tuple[float, float]:
-    """(macro F1, micro F1); NaN when nothing is defined (e.g. an empty sample)."""
+    """(macro F1 over all ``n_labels`` labels, micro F1); NaN for an empty sample."""
     if len(y_true) == 0:
         return math.nan, math.nan
+    labels = list(range(n_labels))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        macro = f1_score(y_true, y_pred, average="macro", zero_division=np.nan, **_labels_arg(kind, n_labels))
-        micro = f1_score(y_true, y_pred, average="micro", zero_division=np.nan, **_labels_arg(kind, n_labels))
+        macro = f1_score(y_true, y_pred, average="macro", labels=labels, zero_division=0.0)
+        micro = f1_score(y_true, y_pred, average="micro", labels=labels, zero_division=0.0)
     return float(macro), float(micro)
 
 
@@ -61,21 +59,15 @@ def row_outcomes(
 
 
 def macro_f1_from_counts(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> float:
-    """Macro F1 from per-class counts, as :func:`f1_scores` computes it (undefined classes left out).
+    """Macro F1 from per-class counts, as :func:`f1_scores` computes it (all classes; undefined → 0).
 
     The bootstrap needs a thousand macro F1s of resampled rows; summing counts of the picked
     rows is exact and takes microseconds, where scikit-learn's ``f1_score`` takes milliseconds.
     """
     denominator = 2 * tp + fp + fn
-    defined = denominator > 0
-    if not defined.any():
+    if denominator.sum() == 0:
         return math.nan
-    return float(np.mean(2 * tp[defined] / denominator[defined]))
-
-
-def macro_f1(kind: str, y_true: np.ndarray, y_pred: np.ndarray, n_labels: int) -> float:
-    """Macro F1 over the classes that occur in truth or prediction."""
-    return f1_scores(kind, y_true, y_pred, n_labels)[0]
+    return float(np.sum(2 * tp / np.maximum(denominator, 1)) / len(tp))
 
 
 def score_report(kind: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict:
@@ -84,7 +76,7 @@ def score_report(kind: str, y_true: np.ndarray, y_pred: np.ndarray, labels: list
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         precision, recall, f1, support = precision_recall_fscore_support(
-            y_true, y_pred, average=None, zero_division=np.nan, **_labels_arg(kind, len(labels))
+            y_true, y_pred, average=None, zero_division=np.nan, labels=list(range(len(labels)))
         )
     per_class = {
         label: {

@@ -26,10 +26,12 @@ from sklearn.svm import LinearSVC
 from newskit.errors import NewskitError
 from newskit.jsonio import atomic_write
 from newskit.training.config import FeatureConfig
+from newskit.training.nbsvm import LogCountRatio
 
 # Types our pipelines contain that skops does not trust by default. Only these are
 # accepted on load besides skops' own defaults; anything else refuses the file.
 TRUSTED_TYPES = (
+    "newskit.training.nbsvm.LogCountRatio",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.multiclass._ConstantPredictor",
@@ -74,15 +76,44 @@ def build_features(features: FeatureConfig, params: dict[str, Any]) -> FeatureUn
                 dtype=np.float32,
             )
         parts.append((name, vectorizer))
-    return FeatureUnion(parts)
+    if params.get("attribution", features.attribution):
+        # A regular expression as the token pattern: a built-in analyzer, so skops can save it.
+        # Hashed (no vocabulary): a fold without any cue must not fail with an empty vocabulary.
+        attribution = HashingVectorizer(
+            analyzer="word",
+            token_pattern=ATTRIBUTION_PATTERN,
+            lowercase=True,
+            n_features=ATTRIBUTION_FEATURES,
+            alternate_sign=False,
+            binary=True,
+            norm="l2",
+            dtype=np.float32,
+        )
+        parts.append(("attribution", attribution))
+    char_weight = params.get("char_weight", features.char_weight)
+    weights = {"char": char_weight} if char_weight != 1.0 and any(n == "char" for n, _ in parts) else None
+    return FeatureUnion(parts, transformer_weights=weights)
 
+
+# Reported speech and attribution cues (lowercased text): a speech verb or "laut"/"so" with the
+# (article and) word after it, "X zufolge", "nach Angaben (der|des|von) X". One capture group:
+# scikit-learn then uses the group as the token.
+ATTRIBUTION_PATTERN = (
+    r"(?u)\b((?:laut|so|sagte|sagt|sagten|erklärte|erklärten|betonte|warnte|kritisierte|forderte|"
+    r"behauptete|meldete|meldeten|berichtete|schrieb|bestätigte|dementierte|drohte|hieß es aus)"
+    r"\s+(?:(?:der|die|das|dem|den|des)\s+)?\w+"
+    r"|\w+\s+zufolge"
+    r"|nach\s+angaben\s+(?:(?:der|des|von)\s+)?\w+)"
+)
+
+ATTRIBUTION_FEATURES = 2**14
 
 # Models whose per-class fits may run in threads at once with the same result. Not linear_svm:
 # liblinear draws from the C library's process-wide random generator, so threads interleave it.
-THREAD_SAFE_MODELS = frozenset({"logreg", "complement_nb", "sgd"})
+THREAD_SAFE_MODELS = frozenset({"logreg", "complement_nb", "sgd", "nbsvm"})
 
 
-def build_classifier(params: dict[str, Any], seed: int) -> Any:
+def build_classifier(params: dict[str, Any], seed: int, kind: str = "single") -> Any:
     """One binary/multi-class classifier with ``predict_proba`` for the given grid candidate."""
     model = params["model"]
     weight = None if params.get("class_weight", "none") == "none" else params["class_weight"]
@@ -94,6 +125,18 @@ def build_classifier(params: dict[str, Any], seed: int) -> Any:
         return CalibratedClassifierCV(svm, method="sigmoid", cv=SVM_CALIBRATION_FOLDS)
     if model == "complement_nb":
         return ComplementNB(alpha=params["alpha"])
+    if model == "nbsvm":
+        scaled = Pipeline(
+            [
+                ("ratio", LogCountRatio(alpha=1.0)),
+                (
+                    "logreg",
+                    LogisticRegression(C=params["C"], class_weight=weight, max_iter=2000, random_state=seed),
+                ),
+            ]
+        )
+        # One ratio per binary problem: multi-class tasks go one-vs-rest (multi-label ones already do).
+        return scaled if kind == "multi" else OneVsRestClassifier(scaled)
     if model == "sgd":
         return SGDClassifier(
             loss="log_loss",
@@ -103,7 +146,7 @@ def build_classifier(params: dict[str, Any], seed: int) -> Any:
             max_iter=20,
             tol=1e-4,
         )
-    raise NewskitError(f"unknown model '{model}'", "use logreg, linear_svm, complement_nb or sgd")
+    raise NewskitError(f"unknown model '{model}'", "use logreg, linear_svm, complement_nb, nbsvm or sgd")
 
 
 def build_model(kind: str, params: dict[str, Any], features: FeatureConfig, seed: int) -> Pipeline:
@@ -112,7 +155,7 @@ def build_model(kind: str, params: dict[str, Any], features: FeatureConfig, seed
     Hashing features get their IDF weighting as a step of its own after the (stateless)
     hashing, one TF-IDF over all hashed n-gram kinds together.
     """
-    classifier = build_classifier(params, seed)
+    classifier = build_classifier(params, seed, kind)
     if kind == "multi":
         classifier = OneVsRestClassifier(classifier)
     steps: list[tuple[str, Any]] = [("features", build_features(features, params))]

@@ -18,13 +18,14 @@ import numpy as np
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
 from newskit.labels.schema import Schema
+from newskit.training.calibration import calibrate
 from newskit.training.config import TrainConfig, parse_config
 from newskit.training.crossval import FittedTask
 from newskit.training.data import TaskSpec
 from newskit.training.decisions import decide_with_schema, decision_confidence
 from newskit.training.models import load_model, task_probabilities
+from newskit.training.run_files import CONFIG_NAME, TRAIN_INFO_NAME
 from newskit.training.shared_steps import SharedSteps
-from newskit.training.train import CONFIG_NAME, TRAIN_INFO_NAME
 
 PROBABILITY_DIGITS = 4
 
@@ -52,7 +53,11 @@ class Run:
         array = np.array(list(texts), dtype=object)
         raw = self.shared_steps.predict_proba(array)
         return {
-            task.field: task_probabilities(*raw[task.field], task.kind, len(task.labels))
+            task.field: calibrate(
+                task.kind,
+                task_probabilities(*raw[task.field], task.kind, len(task.labels)),
+                self.models[task.field].calibration,
+            )
             for task in self.tasks
         }
 
@@ -110,8 +115,11 @@ def load_run(run_dir: Path, *, schema: Schema | None = None) -> Run:
     models = {}
     for task, path in zip(tasks, model_files(run_dir, info), strict=True):
         thresholds = info["tasks"][task.field].get("thresholds")
+        calibration = info["tasks"][task.field].get("calibration")
         models[task.field] = FittedTask(
-            load_model(path), [thresholds[label] for label in task.labels] if thresholds else None
+            load_model(path),
+            [thresholds[label] for label in task.labels] if thresholds else None,
+            [tuple(calibration[label]) for label in task.labels] if calibration else None,
         )
     digest = hashlib.sha256()
     for path in model_files(run_dir, info):

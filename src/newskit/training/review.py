@@ -25,9 +25,11 @@ import numpy as np
 
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file, sha256_json, write_json, write_jsonl
+from newskit.training.calibration import calibrate
 from newskit.training.config import DEFAULT_CONFIG_PATH, TrainConfig, load_config
-from newskit.training.crossval import group_folds, out_of_fold_proba, tune_thresholds
+from newskit.training.crossval import TaskCV
 from newskit.training.data import SPLITS, SplitData, TaskSpec, load_splits
+from newskit.training.fitting import group_folds
 from newskit.training.metrics import decide, f1_scores, rounded
 
 DEFAULT_REVIEW_PATH = Path("labels/review.jsonl")
@@ -85,17 +87,21 @@ def load_review_rows(dataset_dir: Path, config: TrainConfig) -> tuple[ReviewRows
 def best_oof_proba(
     task: TaskSpec, texts: np.ndarray, y: np.ndarray, groups: np.ndarray, config: TrainConfig
 ) -> tuple[np.ndarray, dict[str, Any], float, list[float] | None]:
-    """Out-of-fold probabilities of the grid candidate with the best out-of-fold macro F1."""
-    folds = group_folds(groups, config.max_folds)
+    """Out-of-fold probabilities of the grid candidate with the best out-of-fold macro F1.
+
+    Calibrated and decided as training does (:meth:`TaskCV.decision_rule`).
+    """
+    cv = TaskCV(task, texts, y, groups, config)
     best: tuple[np.ndarray, dict[str, Any], float, list[float] | None] | None = None
     errors = []
     for params in config.candidates():
         try:
-            proba = out_of_fold_proba(task, texts, y, folds, params, config)
+            raw = cv.out_of_fold_proba(params)
         except ValueError as exc:  # e.g. too few examples of a class for calibration folds
             errors.append(" ".join(str(exc).split()))
             continue
-        thresholds = tune_thresholds(y, proba, config) if task.kind == "multi" else None
+        calibration, thresholds = cv.decision_rule(raw)
+        proba = calibrate(task.kind, raw, calibration)
         macro = f1_scores(task.kind, y, decide(proba, task.kind, thresholds), len(task.labels))[0]
         if best is None or (not np.isnan(macro) and (np.isnan(best[2]) or macro > best[2])):
             best = (proba, params, macro, thresholds)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import platform
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,14 @@ import numpy as np
 from newskit.errors import NewskitError
 from newskit.jsonio import write_json
 from newskit.training.config import TrainConfig, load_config
-from newskit.training.crossval import Rows, fit_task, group_folds, hashed_rows, score_candidate
+from newskit.training.crossval import TaskCV
 from newskit.training.data import TaskSpec, dataset_fingerprint, load_splits, training_pool
+from newskit.training.fitting import Rows, hashed_rows
 from newskit.training.metrics import rounded
 from newskit.training.models import save_model
+from newskit.training.run_files import CONFIG_NAME, METRICS_NAME, PLOTS_DIR, TRAIN_INFO_NAME, Progress, silent
 
 DEFAULT_RUNS_DIR = Path("training/runs")
-CONFIG_NAME = "config.toml"
-TRAIN_INFO_NAME = "train_info.json"
-Progress = Callable[[str], None]  # receives what training is doing now (for a status line)
-
-
-def silent(_message: str) -> None:
-    """A :data:`Progress` that shows nothing."""
 
 
 def library_versions() -> dict[str, str]:
@@ -49,30 +43,6 @@ def library_versions() -> dict[str, str]:
         "skops": skops.__version__,
         "datasets": datasets.__version__,
     }
-
-
-def _select(
-    task: TaskSpec, texts, y, groups, config: TrainConfig, report: Progress = silent
-) -> tuple[dict[str, Any], list[dict]]:
-    """Score every grid candidate by grouped CV; return the best and the whole grid."""
-    folds = group_folds(groups, config.max_folds)
-    grid = []
-    candidates = config.candidates()
-    for number, params in enumerate(candidates, start=1):
-        shown = ", ".join(f"{k}={v}" for k, v in params.items())
-        report(f"{task.field}: {len(folds)}-fold CV of candidate {number}/{len(candidates)} ({shown})")
-        try:
-            grid.append(score_candidate(task, texts, y, folds, params, config))
-        except ValueError as exc:  # e.g. too few examples of a class for a fold or for calibration
-            grid.append({"params": params, "error": " ".join(str(exc).split())})
-    scored = [c for c in grid if "error" not in c and not np.isnan(c["mean_macro_f1"])]
-    if not scored:
-        raise NewskitError(
-            f"task {task.field}: no grid candidate could be trained ({grid[0].get('error', 'no score')})",
-            "label more sentences per class or add a model without internal folds (logreg) to the grid",
-        )
-    best = max(scored, key=lambda c: c["mean_macro_f1"])  # max keeps the first of equal scores
-    return best, grid
 
 
 def _grid_record(candidate: dict) -> dict:
@@ -98,31 +68,35 @@ def train_task(
     ``rows`` are the pool's texts (hashed once for all tasks with hashing features); without
     them the task hashes its own.
     """
-    rows = rows if rows is not None else hashed_rows(pool.texts, config)
-    y, present = pool.targets(task)
-    texts, groups, y = rows[present], pool.groups[present], y[present]
+    cv = TaskCV.for_task(task, pool, config, rows)
+    y, present = cv.y, pool.targets(task)[1]
     if task.kind == "single" and len(set(y.tolist())) < 2:
         raise NewskitError(
             f"task {task.field}: the training data has only one class", "label examples of other classes"
         )
-    best, grid = _select(task, texts, y, groups, config, report)
+    best, grid = cv.select(report)
     report(f"{task.field}: fitting the chosen model on {len(y):,} sentences")
-    fitted = fit_task(task, texts, y, groups, best["params"], config, thresholds=best["thresholds"])
+    fitted = cv.fit(best["params"], rule=best)
     save_model(fitted.pipeline, out_dir / f"{task.field}.skops")
     counts = y.sum(axis=0) if task.kind == "multi" else np.bincount(y, minlength=len(task.labels))
-    n_folds = len(group_folds(groups, config.max_folds))
+    n_folds = len(cv.folds)
     return {
         "kind": task.kind,
         "labels": task.labels,
         "label_counts": dict(zip(task.labels, (int(c) for c in counts), strict=True)),
         "n_train": len(y),
         "n_missing_label": int((~present).sum()),
-        "n_articles": len(set(groups.tolist())),
+        "n_articles": cv.n_articles,
         "n_folds": n_folds,
         "chosen": best["params"],
         "cv_macro_f1": rounded(best["mean_macro_f1"]),
         "grid": [_grid_record(c) for c in grid],
         "thresholds": dict(zip(task.labels, fitted.thresholds, strict=True)) if fitted.thresholds else None,
+        "calibration": (
+            {label: list(pair) for label, pair in zip(task.labels, fitted.calibration, strict=True)}
+            if fitted.calibration
+            else None
+        ),
     }
 
 
@@ -155,8 +129,8 @@ def train(
     pool = training_pool(splits, config.validation)
     out_dir.mkdir(parents=True, exist_ok=True)
     # Metrics and plots of an earlier training in this folder describe other models: drop them.
-    (out_dir / "metrics.json").unlink(missing_ok=True)
-    shutil.rmtree(out_dir / "plots", ignore_errors=True)
+    (out_dir / METRICS_NAME).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / PLOTS_DIR, ignore_errors=True)
     info: dict[str, Any] = {
         "run_name": out_dir.name,
         "seed": config.seed,
