@@ -17,7 +17,7 @@ import numpy as np
 
 from newskit.errors import NewskitError
 from newskit.jsonio import sha256_file
-from newskit.labels.schema import Schema
+from newskit.labels.schema import Schema, load_schema
 from newskit.training.calibration import calibrate
 from newskit.training.config import TrainConfig, parse_config
 from newskit.training.crossval import FittedTask
@@ -168,7 +168,6 @@ def predict(
 
     With ``schema_path``, the schema's exclusive labels apply (as in ``push`` and ``serve``).
     """
-    from newskit.labels.schema import load_schema
 
     run = load_run(run_dir, schema=load_schema(Path(schema_path)) if schema_path else None)
     sentences = read_sentences(text, file)
